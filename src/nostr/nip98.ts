@@ -1,7 +1,7 @@
 // NIP-98 HTTP auth, shared by the platform API and the engine's management API. Each side decides how a
 // request's URL must match and maps failures to its own wire format (codes for the API, zooid's messages
 // for the engine).
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
 import { verifyFreshEvent } from './verify.js'
 
@@ -19,6 +19,7 @@ export type Nip98Reason =
   | 'expired'
   | 'payload-missing'
   | 'payload'
+  | 'replay'
 
 export class Nip98Error extends Error {
   constructor(
@@ -112,9 +113,12 @@ export interface Nip98TokenRequest {
 
 /** Builds a fresh `Authorization` header value; a retry must call this again (tokens are single-use). */
 export function nip98Header(sign: (template: EventTemplate) => NostrEvent, req: Nip98TokenRequest): string {
+  // A random nonce keeps two identical requests in the same second from producing the same event id,
+  // which a server's replay cache would rightly refuse.
   const tags = [
     ['u', req.url],
     ['method', req.method.toUpperCase()],
+    ['nonce', randomBytes(8).toString('hex')],
   ]
   if (req.body !== undefined && req.body.length > 0) tags.push(['payload', sha256Hex(req.body)])
   const event = sign({ kind: NIP98_KIND, created_at: req.createdAt ?? Math.floor(Date.now() / 1000), tags, content: '' })

@@ -18,7 +18,7 @@ export function parsePubkey(input: unknown): PubkeyParse {
   if (HEX64.test(lower)) return { ok: true, pubkey: lower }
   if (lower.startsWith('npub1') || lower.startsWith('nprofile1')) {
     try {
-      const decoded = decode(lower as `npub1${string}`)
+      const decoded = decode(lower)
       if (decoded.type === 'npub') return { ok: true, pubkey: decoded.data }
       if (decoded.type === 'nprofile') return { ok: true, pubkey: decoded.data.pubkey }
     } catch {

@@ -1,0 +1,115 @@
+// The HTTP app: `/api/*` (JSON, NIP-98 or session auth, route guards), health and metrics.
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { DomainError } from '../platform/errors.js'
+import type { Platform } from '../platform/platform.js'
+import { identity } from './auth/identity.js'
+import { ReplayCache } from './auth/replay-cache.js'
+import type { ApiEnv } from './env.js'
+import { errorResponse, toDomainError, validationError } from './errors.js'
+import { ApiMetrics } from './metrics.js'
+import { planRoutes } from './routes/plans.js'
+import { relayRoutes } from './routes/relays.js'
+import { sessionRoutes } from './routes/session.js'
+import { tenantRoutes } from './routes/tenants.js'
+
+export const API_BODY_LIMIT = 64 * 1024
+
+export interface ReadinessCheck {
+  name: string
+  check: () => Promise<void>
+}
+
+export interface AppOptions {
+  metrics?: ApiMetrics
+  readiness?: ReadinessCheck[]
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
+
+export function createApp(platform: Platform, options: AppOptions = {}) {
+  const metrics = options.metrics ?? new ApiMetrics()
+  const replay = new ReplayCache()
+  const readiness: ReadinessCheck[] = [
+    { name: 'database', check: async () => void (await platform.db.all(platform.db.q.selectNoFrom((eb) => eb.lit(1).as('one')))) },
+    ...(options.readiness ?? []),
+  ]
+
+  const onError = (err: Error, c: Context) => {
+    const known = toDomainError(err)
+    if (known) return errorResponse(c, known)
+    platform.log.error({ err, method: c.req.method, path: c.req.path }, 'request failed')
+    return c.json({ error: 'internal error', code: 'internal-error' }, 500)
+  }
+
+  const api = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, validationError(result.error))
+    },
+  })
+  api.onError(onError)
+  api.use(
+    '*',
+    cors({ origin: platform.config.server.allowOrigins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }),
+  )
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: (c) => errorResponse(c, new DomainError(413, 'body-too-large', `the request body is larger than ${API_BODY_LIMIT} bytes`)),
+    }),
+  )
+  api.use('*', async (c, next) => {
+    const type = c.req.header('content-type')
+    const hasBody = c.req.header('content-length') !== undefined ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined
+    if (hasBody && c.req.method !== 'GET' && !(type && JSON_TYPE.test(type.split(';')[0]!.trim()))) {
+      return errorResponse(c, new DomainError(415, 'unsupported-media-type', 'send the body as application/json'))
+    }
+    return next()
+  })
+  api.use('*', identity(platform, replay))
+
+  planRoutes(platform, api)
+  sessionRoutes(platform, api)
+  tenantRoutes(platform, api)
+  relayRoutes(platform, api)
+
+  api.openAPIRegistry.registerComponent('securitySchemes', 'nip98', {
+    type: 'http',
+    scheme: 'Nostr',
+    description: 'NIP-98: `Authorization: Nostr <base64 kind-27235 event>` with u, method and payload tags',
+  })
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'caravel_session' })
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Caravel API', version: '1', description: 'Hosting for Nostr community relays. Success: `{data, code: "ok"}`; failure: `{error, code}`.' },
+    servers: [{ url: `${platform.config.server.url}/api` }],
+  })
+
+  const app = new OpenAPIHono()
+  app.onError(onError)
+  app.use('*', metrics.middleware())
+  app.route('/api', api)
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    const results = await Promise.all(
+      readiness.map(async ({ name, check }) => {
+        try {
+          await check()
+          return [name, 'ok'] as const
+        } catch (err) {
+          return [name, (err as Error).message || 'failed'] as const
+        }
+      }),
+    )
+    const ready = results.every(([, status]) => status === 'ok')
+    return c.json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) }, ready ? 200 : 503)
+  })
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/') ? errorResponse(c, new DomainError(404, 'not-found', 'no such API route')) : c.text('404 Not Found', 404),
+  )
+  app.get('/metrics', async (c) => c.text(await metrics.text(), 200, { 'Content-Type': metrics.registry.contentType }))
+  return app
+}

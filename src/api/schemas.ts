@@ -1,0 +1,129 @@
+// Request and response shapes; they validate input and generate the OpenAPI document.
+import { z } from '@hono/zod-openapi'
+import { MAX_PAGE_SIZE } from '../platform/pagination.js'
+import { LIMITS } from '../platform/validation.js'
+
+export const ErrorSchema = z.object({ error: z.string(), code: z.string() }).openapi('Error')
+
+export function envelope<T extends z.ZodType>(data: T) {
+  return z.object({ data, code: z.literal('ok') })
+}
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+}
+
+export const PlanSchema = z
+  .object({
+    id: z.enum(['free', 'basic', 'growth']),
+    name: z.string(),
+    amount: z.number().int().openapi({ description: 'USD cents per month' }),
+    members: z.number().int().nullable().openapi({ description: 'member limit; null = unlimited' }),
+    blossom: z.boolean(),
+    livekit: z.boolean(),
+    stripe_price_id: z.string().nullable(),
+  })
+  .openapi('Plan')
+
+const flags = {
+  policy_public_join: z.boolean(),
+  policy_strip_signatures: z.boolean(),
+  groups_enabled: z.boolean(),
+  management_enabled: z.boolean(),
+  blossom_enabled: z.boolean(),
+  livekit_enabled: z.boolean(),
+  push_enabled: z.boolean(),
+}
+
+export const RelaySchema = z
+  .object({
+    id: z.string(),
+    tenant: z.string(),
+    subdomain: z.string(),
+    url: z.string().openapi({ description: 'public WebSocket URL of the relay' }),
+    plan: z.string(),
+    status: z.enum(['active', 'inactive', 'delinquent']),
+    synced: z.boolean(),
+    sync_error: z.string(),
+    info_name: z.string(),
+    info_icon: z.string(),
+    info_description: z.string(),
+    ...flags,
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .openapi('Relay')
+
+export const TenantSchema = z
+  .object({
+    pubkey: z.string(),
+    nwc_is_set: z.boolean(),
+    nwc_error: z.string().nullable(),
+    past_due_at: z.number().int().nullable(),
+    created_at: z.number().int(),
+  })
+  .openapi('Tenant')
+
+export const ActivitySchema = z
+  .object({
+    id: z.string(),
+    tenant: z.string(),
+    created_at: z.number().int(),
+    activity_type: z.string(),
+    resource_type: z.enum(['tenant', 'relay']),
+    resource_id: z.string(),
+    relay_plan: z.string().nullable(),
+    relay_status: z.string().nullable(),
+    detail: z.string().nullable(),
+  })
+  .openapi('Activity')
+
+export const IdentitySchema = z
+  .object({ pubkey: z.string(), is_admin: z.boolean(), is_tenant: z.boolean() })
+  .openapi('Identity')
+
+const info = {
+  info_name: z.string().max(LIMITS.info_name),
+  info_icon: z.string().max(LIMITS.info_icon).openapi({ description: 'http(s) URL of the relay icon' }),
+  info_description: z.string().max(LIMITS.info_description),
+}
+
+const optionalFlags = Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, v.optional()])) as {
+  [K in keyof typeof flags]: z.ZodOptional<(typeof flags)[K]>
+}
+
+export const RelayCreateSchema = z
+  .strictObject({
+    subdomain: z.string().max(253),
+    plan: z.string().max(64),
+    tenant: z.string().max(200).optional().openapi({ description: 'admins only: create the relay for this tenant' }),
+    info_name: info.info_name.optional(),
+    info_icon: info.info_icon.optional(),
+    info_description: info.info_description.optional(),
+    ...optionalFlags,
+  })
+  .openapi('RelayCreate')
+
+export const RelayUpdateSchema = z
+  .strictObject({
+    plan: z.string().max(64).optional(),
+    info_name: info.info_name.optional(),
+    info_icon: info.info_icon.optional(),
+    info_description: info.info_description.optional(),
+    ...optionalFlags,
+  })
+  .openapi('RelayUpdate')
+
+export const TenantUpdateSchema = z
+  .strictObject({
+    nwc_url: z.string().max(2048).nullable().openapi({ description: 'NIP-47 wallet-connect URI for auto-pay; null removes it' }),
+  })
+  .openapi('TenantUpdate')
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+  cursor: z.string().max(512).optional(),
+})
+
+export const IdParam = z.object({ id: z.string().max(64) })
+export const PubkeyParam = z.object({ pubkey: z.string().max(200) })

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// One entry point: `caravel serve | migrate | admin …` (and the relay engine alone: `caravel engine …`).
+import { Command } from 'commander'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { Database } from './db/database.js'
+import { migrate } from './db/migrate.js'
+import { createLogger } from './log.js'
+import { parsePubkey } from './nostr/pubkey.js'
+import { openPlatform } from './platform/platform.js'
+import { startServer } from './server.js'
+
+function configOrExit(): Config {
+  try {
+    return loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`caravel: configuration error: ${err.message}\n`)
+      process.exit(2)
+    }
+    throw err
+  }
+}
+
+function pubkeyOrExit(input: string): string {
+  const parsed = parsePubkey(input)
+  if (!parsed.ok) {
+    process.stderr.write(parsed.code === 'nsec-not-allowed' ? 'caravel: that is a secret key (nsec); give the npub or hex pubkey\n' : `caravel: not a hex or npub pubkey: ${input}\n`)
+    process.exit(2)
+  }
+  return parsed.pubkey
+}
+
+export function buildProgram(): Command {
+  const program = new Command('caravel').description('Hosting for Nostr community relays')
+
+  program
+    .command('serve', { isDefault: true })
+    .description('serve the API, the dashboard and the embedded relay engine')
+    .action(async () => {
+      const config = configOrExit()
+      const log = createLogger({ level: config.logLevel })
+      const server = await startServer(config, log)
+      const stop = async () => {
+        log.info('shutting down')
+        await server.close()
+        process.exit(0)
+      }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(() => {
+      const config = configOrExit()
+      const db = new Database(config.databasePath)
+      const applied = migrate(db)
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')
+      void db.close()
+    })
+
+  const admin = program.command('admin').description('manage operator admins (kept in the database, merged with SERVER_ADMIN_PUBKEYS)')
+  const withPlatform = async (fn: (p: ReturnType<typeof openPlatform>) => Promise<void>) => {
+    const config = configOrExit()
+    const platform = openPlatform(config, createLogger({ level: 'warn' }))
+    try {
+      await fn(platform)
+    } finally {
+      await platform.close()
+    }
+  }
+  admin
+    .command('add <pubkey>')
+    .description('make a pubkey (hex or npub) an admin')
+    .action((input: string) =>
+      withPlatform(async (p) => {
+        const pubkey = pubkeyOrExit(input)
+        process.stdout.write((await p.commands.addAdmin(pubkey)) ? `added ${pubkey}\n` : `${pubkey} is already an admin\n`)
+      }),
+    )
+  admin
+    .command('remove <pubkey>')
+    .description('remove an admin added with `admin add`')
+    .action((input: string) =>
+      withPlatform(async (p) => {
+        const pubkey = pubkeyOrExit(input)
+        const removed = await p.commands.removeAdmin(pubkey)
+        const fromEnv = p.config.server.adminPubkeys.includes(pubkey)
+        process.stdout.write(
+          removed ? `removed ${pubkey}\n` : `${pubkey} was not added with \`admin add\`\n`,
+        )
+        if (fromEnv) process.stdout.write(`note: ${pubkey} is still an admin through SERVER_ADMIN_PUBKEYS\n`)
+      }),
+    )
+  admin
+    .command('list')
+    .description('list admins (database and SERVER_ADMIN_PUBKEYS)')
+    .action(() =>
+      withPlatform(async (p) => {
+        const stored = await p.queries.listAdmins()
+        for (const pubkey of stored) process.stdout.write(`${pubkey}\tdatabase\n`)
+        for (const pubkey of p.config.server.adminPubkeys) process.stdout.write(`${pubkey}\tSERVER_ADMIN_PUBKEYS\n`)
+      }),
+    )
+
+  return program
+}
+
+await buildProgram().parseAsync(process.argv)

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, configTableMarkdown, loadConfig } from './config.js'
+
+function problem(env: Record<string, string>): string {
+  try {
+    loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message
+    throw err
+  }
+  return 'no error'
+}
+
+describe('config', () => {
+  it('has embedded defaults for everything', () => {
+    const config = loadConfig({})
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 2892, url: 'http://localhost:2892', adminPubkeys: [] })
+    expect(config.server.allowOrigins).toEqual(['http://localhost:2892'])
+    expect(config.relayDomain).toBe('localhost')
+    expect(config.engine.port).toBe(3334)
+    expect(config.databasePath.endsWith('/data/caravel.db')).toBe(true)
+    expect(config.sessionTtlSeconds).toBe(604800)
+  })
+
+  it('accepts admins as hex or npub and normalises them', () => {
+    const hex = 'a'.repeat(64)
+    const npub = 'npub1sg6plzptd64u62a878hep2kev88swjh3tw00gjsfl8f237lmu63q0uf63m'
+    const config = loadConfig({ SERVER_ADMIN_PUBKEYS: `${hex.toUpperCase()}, ${npub}` })
+    expect(config.server.adminPubkeys[0]).toBe(hex)
+    expect(config.server.adminPubkeys[1]).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('stops on a bad value with one line naming the variable', () => {
+    expect(problem({ SERVER_PORT: 'eighty' })).toMatch(/^SERVER_PORT: /)
+    expect(problem({ SERVER_URL: 'localhost:2892' })).toMatch(/^SERVER_URL: /)
+    expect(problem({ SERVER_URL: 'http://x.example/app' })).toMatch(/^SERVER_URL: .*origin/)
+    expect(problem({ SERVER_ADMIN_PUBKEYS: 'nope' })).toMatch(/^SERVER_ADMIN_PUBKEYS: entry 1/)
+    expect(problem({ SERVER_ADMIN_PUBKEYS: 'nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5' })).toMatch(/secret key/)
+    expect(problem({ RELAY_DOMAIN: 'bad domain' })).toMatch(/^RELAY_DOMAIN: /)
+    expect(problem({ ENGINE_PORT: '70000' })).toMatch(/^ENGINE_PORT: /)
+    expect(problem({ ROBOT_SECRET: 'xyz' })).toMatch(/^ROBOT_SECRET: /)
+    expect(problem({ DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL: /)
+    expect(problem({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: /)
+    expect(problem({ SESSION_TTL_SECONDS: '-5' })).toMatch(/^SESSION_TTL_SECONDS: /)
+    for (const message of [problem({ SERVER_PORT: '0' }), problem({ ROBOT_SECRET: 'secretvalue' })]) {
+      expect(message.split('\n')).toHaveLength(1)
+      expect(message).not.toContain('secretvalue')
+    }
+  })
+
+  it("is documented: README's configuration table is generated from the schema", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    expect(readme).toContain(configTableMarkdown())
+  })
+})

@@ -1,0 +1,192 @@
+// Environment → typed configuration. Every variable is declared once in CONFIG_VARS (name, default,
+// meaning); the README's configuration table is generated from that list and a test keeps them equal.
+// A bad value stops start-up with one line naming the variable.
+import { resolve } from 'node:path'
+import { decode as nip19Decode } from 'nostr-tools/nip19'
+import { parsePubkey } from './nostr/pubkey.js'
+
+export interface ConfigVar {
+  name: string
+  default: string
+  description: string
+}
+
+export const CONFIG_VARS: ConfigVar[] = [
+  { name: 'DATA_DIR', default: './data', description: 'Directory for the SQLite database, the robot key and the embedded engine data' },
+  { name: 'DATABASE_URL', default: '`<DATA_DIR>/caravel.db`', description: 'SQLite database file (path or `file:` URL)' },
+  { name: 'SERVER_HOST', default: '127.0.0.1', description: 'Interface the API and dashboard listen on' },
+  { name: 'SERVER_PORT', default: '2892', description: 'Port the API and dashboard listen on' },
+  { name: 'SERVER_URL', default: '`http://localhost:<SERVER_PORT>`', description: 'Public origin of the API; NIP-98 `u` tags and the `Origin` of cookie-authenticated writes are checked against it' },
+  { name: 'SERVER_ADMIN_PUBKEYS', default: '(none)', description: 'Operator admins, hex or npub, comma-separated (merged with `caravel admin add`)' },
+  { name: 'SERVER_ALLOW_ORIGINS', default: '`SERVER_URL`', description: 'Origins allowed by CORS, comma-separated' },
+  { name: 'APP_URL', default: '`SERVER_URL`', description: 'Public URL of the dashboard, used in links' },
+  { name: 'SESSION_TTL_SECONDS', default: '604800', description: 'Lifetime of a dashboard session (7 days)' },
+  { name: 'RELAY_DOMAIN', default: 'localhost', description: 'Relays are served at `<subdomain>.<RELAY_DOMAIN>`' },
+  { name: 'ENGINE_PORT', default: '3334', description: 'Port of the embedded relay engine (relay WebSockets and its management API)' },
+  { name: 'ROBOT_SECRET', default: '(generated into `<DATA_DIR>/robot.key`)', description: "The robot's Nostr secret key (hex or nsec); signs engine calls and keys at-rest encryption" },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
+]
+
+export interface Config {
+  dataDir: string
+  databasePath: string
+  server: {
+    host: string
+    port: number
+    /** Public origin without trailing slash, e.g. `http://localhost:2892`. */
+    url: string
+    adminPubkeys: string[]
+    allowOrigins: string[]
+  }
+  appUrl: string
+  sessionTtlSeconds: number
+  relayDomain: string
+  engine: { port: number }
+  robotSecret: string | undefined
+  logLevel: string
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`)
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value ? value : undefined
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new ConfigError(name, `must be a port number between 1 and 65535, got "${raw}"`)
+  }
+  return Number(raw)
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a positive integer, got "${raw}"`)
+  return Number(raw)
+}
+
+/** An http(s) origin: scheme, host and optional port; a trailing slash is tolerated, a path is not. */
+function origin(name: string, raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must use http or https')
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+    throw new ConfigError(name, 'must be an origin only (scheme, host and port), without path or query')
+  }
+  return url.origin
+}
+
+function hostname(name: string, raw: string): string {
+  const value = raw.toLowerCase()
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(value)) {
+    throw new ConfigError(name, `must be a DNS name such as relays.example.com, got "${raw}"`)
+  }
+  return value
+}
+
+function pubkeyList(name: string, raw: string | undefined): string[] {
+  if (!raw) return []
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const parsed = parsePubkey(entry)
+      if (!parsed.ok) {
+        const what = parsed.code === 'nsec-not-allowed' ? 'a secret key (nsec), never put one here' : 'not a hex or npub pubkey'
+        throw new ConfigError(name, `entry ${i + 1} is ${what}`)
+      }
+      return parsed.pubkey
+    })
+}
+
+function databasePath(name: string, raw: string | undefined, dataDir: string): string {
+  if (!raw) return resolve(dataDir, 'caravel.db')
+  if (/^postgres(ql)?:\/\//i.test(raw)) {
+    throw new ConfigError(name, 'PostgreSQL is not supported by this version; use a SQLite file path')
+  }
+  if (raw.startsWith('file:')) return resolve(raw.slice(5).replace(/^\/\/(?=\/)/, ''))
+  if (/^[a-z]+:\/\//i.test(raw)) throw new ConfigError(name, `unsupported database URL scheme in "${raw.split(':')[0]}:"`)
+  return resolve(raw)
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(read(env, 'DATA_DIR') ?? './data')
+  const serverPort = port(env, 'SERVER_PORT', 2892)
+  const serverUrl = origin('SERVER_URL', read(env, 'SERVER_URL') ?? `http://localhost:${serverPort}`)
+  const allowOrigins = (read(env, 'SERVER_ALLOW_ORIGINS') ?? serverUrl)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((o) => origin('SERVER_ALLOW_ORIGINS', o))
+  const robotSecretRaw = read(env, 'ROBOT_SECRET')
+  let robotSecret: string | undefined
+  if (robotSecretRaw !== undefined) {
+    robotSecret = parseSecretKey(robotSecretRaw)
+    if (!robotSecret) throw new ConfigError('ROBOT_SECRET', 'must be a 64-character hex secret key or an nsec')
+  }
+  const logLevel = read(env, 'LOG_LEVEL') ?? 'info'
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`)
+  }
+  return {
+    dataDir,
+    databasePath: databasePath('DATABASE_URL', read(env, 'DATABASE_URL'), dataDir),
+    server: {
+      host: read(env, 'SERVER_HOST') ?? '127.0.0.1',
+      port: serverPort,
+      url: serverUrl,
+      adminPubkeys: pubkeyList('SERVER_ADMIN_PUBKEYS', read(env, 'SERVER_ADMIN_PUBKEYS')),
+      allowOrigins,
+    },
+    appUrl: read(env, 'APP_URL') ? origin('APP_URL', read(env, 'APP_URL')!) : serverUrl,
+    sessionTtlSeconds: positiveInt(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600),
+    relayDomain: hostname('RELAY_DOMAIN', read(env, 'RELAY_DOMAIN') ?? 'localhost'),
+    engine: { port: port(env, 'ENGINE_PORT', 3334) },
+    robotSecret,
+    logLevel,
+  }
+}
+
+/** Hex or nsec secret key → lowercase hex, or undefined when invalid. */
+export function parseSecretKey(raw: string): string | undefined {
+  const value = raw.trim()
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return value.toLowerCase()
+  if (value.startsWith('nsec1')) {
+    try {
+      const bytes = nsecDecode(value)
+      return bytes ? Buffer.from(bytes).toString('hex') : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
+}
+
+function nsecDecode(value: string): Uint8Array | undefined {
+  const decoded = nip19Decode(value as `nsec1${string}`)
+  return decoded.type === 'nsec' ? decoded.data : undefined
+}
+
+/** The configuration table in README.md, generated from CONFIG_VARS. */
+export function configTableMarkdown(extra: ConfigVar[] = []): string {
+  const rows = [...CONFIG_VARS, ...extra].map((v) => `| \`${v.name}\` | ${v.default} | ${v.description} |`)
+  return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n')
+}

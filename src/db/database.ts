@@ -1,0 +1,202 @@
+// The database: better-sqlite3 files behind Kysely's typed query builder.
+//
+// Kysely builds and compiles SQL; this module executes it. Two connections to one WAL file: a writer that
+// runs transactions one at a time, and a reader for everything else, so a read can never observe a write
+// that has not committed (commands publish activity only after commit, and readers must agree with them).
+// Statements are prepared once per SQL string, and hot-path queries are compiled once at start-up
+// (`prepared`), so a request never pays for query building.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+  type CompiledQuery,
+} from 'kysely'
+import type { Schema } from './schema.js'
+
+export type SqlBuilder = Kysely<Schema>
+
+/** A Kysely instance that only builds and compiles queries; execution is ours. */
+export const sqlBuilder: SqlBuilder = new Kysely<Schema>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+})
+
+type Query<R> = Compilable<R> | CompiledQuery<R>
+
+function compiled<R>(query: Query<R>): CompiledQuery<R> {
+  return 'compile' in query ? query.compile() : query
+}
+
+function bind(values: readonly unknown[]): unknown[] {
+  return values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v))
+}
+
+class Connection {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>()
+  constructor(readonly raw: BetterSqlite3.Database) {}
+
+  statement(sql: string): BetterSqlite3.Statement {
+    let stmt = this.statements.get(sql)
+    if (!stmt) {
+      stmt = this.raw.prepare(sql)
+      this.statements.set(sql, stmt)
+    }
+    return stmt
+  }
+
+  all<R>(sql: string, params: readonly unknown[]): R[] {
+    const stmt = this.statement(sql)
+    return (stmt.reader ? stmt.all(...bind(params)) : (stmt.run(...bind(params)), [])) as R[]
+  }
+
+  run(sql: string, params: readonly unknown[]): number {
+    return this.statement(sql).run(...bind(params)).changes
+  }
+}
+
+/** Executes queries inside one open transaction (always on the writer connection). */
+export interface Tx {
+  readonly q: SqlBuilder
+  all<R>(query: Query<R>): R[]
+  first<R>(query: Query<R>): R | undefined
+  /** Returns the number of rows changed. */
+  run(query: Query<unknown>): number
+}
+
+/** Marks a position in a query built once by `prepared`; replaced by the call's argument at that index. */
+class Param {
+  constructor(readonly index: number) {}
+}
+
+// `any` so a placeholder fits wherever the builder expects a typed value.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ParamFn = (index: number) => any
+
+export class Database {
+  readonly q = sqlBuilder
+  private readonly writer: Connection
+  private readonly reader: Connection
+  private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true })
+    const writer = new BetterSqlite3(path)
+    writer.pragma('journal_mode = WAL')
+    writer.pragma('synchronous = NORMAL')
+    writer.pragma('foreign_keys = ON')
+    writer.pragma('busy_timeout = 5000')
+    const reader = new BetterSqlite3(path)
+    reader.pragma('foreign_keys = ON')
+    reader.pragma('busy_timeout = 5000')
+    reader.pragma('query_only = ON')
+    this.writer = new Connection(writer)
+    this.reader = new Connection(reader)
+  }
+
+  /** Runs raw SQL (several statements) on the writer: migrations only. */
+  execScript(sql: string): void {
+    this.writer.raw.exec(sql)
+  }
+
+  /** The writer's raw handle, for migrations and maintenance commands that need it. */
+  get rawWriter(): BetterSqlite3.Database {
+    return this.writer.raw
+  }
+
+  /** The reader's raw handle: benchmarks and query-plan tests compare against it. */
+  get rawReader(): BetterSqlite3.Database {
+    return this.reader.raw
+  }
+
+  async all<R>(query: Query<R>): Promise<R[]> {
+    const c = compiled(query)
+    return this.reader.all<R>(c.sql, c.parameters)
+  }
+
+  async first<R>(query: Query<R>): Promise<R | undefined> {
+    return (await this.all(query))[0]
+  }
+
+  /**
+   * Compiles a query once; the returned function runs it with new arguments through a cached statement.
+   * Build it with `p(0)`, `p(1)`… where the arguments go.
+   */
+  prepared<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R[]> {
+    const c = compiled(build(sqlBuilder, (i) => new Param(i)))
+    const slots = c.parameters.map((v) => (v instanceof Param ? v.index : -1))
+    const stmt = this.reader.statement(c.sql)
+    const identity = slots.every((s, i) => s === i)
+    return async (...args: A) => {
+      const values = identity ? args : slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s]))
+      return stmt.all(...bind(values)) as R[]
+    }
+  }
+
+  /** Like `prepared`, for a query that returns at most one row. */
+  preparedOne<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R | undefined> {
+    const c = compiled(build(sqlBuilder, (i) => new Param(i)))
+    const slots = c.parameters.map((v) => (v instanceof Param ? v.index : -1))
+    const stmt = this.reader.statement(c.sql)
+    const identity = slots.every((s, i) => s === i)
+    return async (...args: A) => {
+      const values = identity ? args : slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s]))
+      return stmt.get(...bind(values)) as R | undefined
+    }
+  }
+
+  /**
+   * Runs `fn` in one write transaction. Transactions are serialised; `fn` may be async but should only
+   * await database work. Rolls back when `fn` throws.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.closed) throw new Error('database is closed')
+      const w = this.writer
+      const tx: Tx = {
+        q: sqlBuilder,
+        all: <R>(query: Query<R>) => {
+          const c = compiled(query)
+          return w.all<R>(c.sql, c.parameters)
+        },
+        first: <R>(query: Query<R>) => {
+          const c = compiled(query)
+          return w.all<R>(c.sql, c.parameters)[0]
+        },
+        run: (query) => {
+          const c = compiled(query)
+          return w.run(c.sql, c.parameters)
+        },
+      }
+      w.raw.exec('BEGIN IMMEDIATE')
+      try {
+        const result = await fn(tx)
+        w.raw.exec('COMMIT')
+        return result
+      } catch (err) {
+        if (w.raw.inTransaction) w.raw.exec('ROLLBACK')
+        throw err
+      }
+    }
+    const result = this.queue.then(run, run)
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  async close(): Promise<void> {
+    await this.queue
+    this.closed = true
+    this.writer.raw.close()
+    this.reader.raw.close()
+  }
+}

@@ -1,0 +1,87 @@
+// The database's shape, one typed interface (Kysely). Columns mirror the migrations in ./migrations.
+
+export interface TenantTable {
+  pubkey: string
+  nwc_url: string | null
+  nwc_error: string | null
+  stripe_customer_id: string | null
+  stripe_subscription_id: string | null
+  past_due_at: number | null
+  created_at: number
+}
+
+export interface RelayTable {
+  id: string
+  tenant: string
+  subdomain: string
+  plan: string
+  status: 'active' | 'inactive' | 'delinquent'
+  synced: number
+  sync_error: string
+  info_name: string
+  info_icon: string
+  info_description: string
+  policy_public_join: number
+  policy_strip_signatures: number
+  groups_enabled: number
+  management_enabled: number
+  blossom_enabled: number
+  livekit_enabled: number
+  push_enabled: number
+  secret: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ActivityTable {
+  id: string
+  tenant: string
+  created_at: number
+  activity_type: string
+  resource_type: 'tenant' | 'relay'
+  resource_id: string
+  relay_plan: string | null
+  relay_status: string | null
+  detail: string | null
+}
+
+export interface SessionTable {
+  token_hash: string
+  pubkey: string
+  created_at: number
+  expires_at: number
+}
+
+export interface StripeEventTable {
+  id: string
+  type: string
+  received_at: number
+  processed_at: number | null
+}
+
+export interface InvoiceNwcPaymentTable {
+  invoice_id: string
+  tenant: string
+  state: 'pending' | 'paid'
+  created_at: number
+  updated_at: number
+}
+
+export interface AdminTable {
+  pubkey: string
+  created_at: number
+}
+
+export interface Schema {
+  tenant: TenantTable
+  relay: RelayTable
+  activity: ActivityTable
+  session: SessionTable
+  stripe_event: StripeEventTable
+  invoice_nwc_payment: InvoiceNwcPaymentTable
+  admin: AdminTable
+}
+
+export type TenantRow = TenantTable
+export type RelayRow = RelayTable
+export type ActivityRow = ActivityTable

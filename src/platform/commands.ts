@@ -1,0 +1,261 @@
+// Writes. Each command commits its change together with an activity row (with the relay's plan/status
+// snapshot) in one transaction, and publishes the activity on the bus only after the commit.
+import { bytesToHex } from 'nostr-tools/utils'
+import { generateSecretKey } from 'nostr-tools/pure'
+import type { Database, Tx } from '../db/database.js'
+import type { ActivityRow, RelayRow, TenantRow } from '../db/schema.js'
+import type { ActivityBus } from './activity-bus.js'
+import { DomainError, notFound } from './errors.js'
+import { nowSeconds, randomId } from './ids.js'
+import type { Plans } from './plans.js'
+import type { SecretBox } from './secret-box.js'
+import { assertHttpUrl, assertPlanAllows, subdomainProblem } from './validation.js'
+import { parseWalletConnectUri } from './wallet-connect-uri.js'
+
+export type ActivityType =
+  | 'create_tenant'
+  | 'update_tenant'
+  | 'create_relay'
+  | 'update_relay'
+  | 'activate_relay'
+  | 'deactivate_relay'
+  | 'mark_relay_delinquent'
+  | 'fail_relay_sync'
+  | 'complete_relay_sync'
+
+export interface RelayInput {
+  subdomain: string
+  plan: string
+  info_name?: string
+  info_icon?: string
+  info_description?: string
+  policy_public_join?: boolean
+  policy_strip_signatures?: boolean
+  groups_enabled?: boolean
+  management_enabled?: boolean
+  blossom_enabled?: boolean
+  livekit_enabled?: boolean
+  push_enabled?: boolean
+}
+
+export type RelayPatch = Partial<Omit<RelayInput, 'subdomain'>>
+
+const RELAY_FLAGS = [
+  'policy_public_join',
+  'policy_strip_signatures',
+  'groups_enabled',
+  'management_enabled',
+  'blossom_enabled',
+  'livekit_enabled',
+  'push_enabled',
+] as const
+
+type Record_ = (type: ActivityType, resource: { tenant: string; relay?: RelayRow }, detail?: string) => void
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string }).code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505'
+}
+
+export class Commands {
+  constructor(
+    private readonly db: Database,
+    private readonly bus: ActivityBus,
+    private readonly plans: Plans,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** Runs `fn` in a transaction that records activities; publishes them after commit. */
+  async write<T>(fn: (tx: Tx, record: Record_) => T | Promise<T>): Promise<T> {
+    const outbox: ActivityRow[] = []
+    const result = await this.db.transaction((tx) => {
+      const record: Record_ = (type, { tenant, relay }, detail) => {
+        const row: ActivityRow = {
+          id: randomId(),
+          tenant,
+          created_at: nowSeconds(),
+          activity_type: type,
+          resource_type: relay ? 'relay' : 'tenant',
+          resource_id: relay ? relay.id : tenant,
+          relay_plan: relay?.plan ?? null,
+          relay_status: relay?.status ?? null,
+          detail: detail ?? null,
+        }
+        tx.run(tx.q.insertInto('activity').values(row))
+        outbox.push(row)
+      }
+      return fn(tx, record)
+    })
+    for (const activity of outbox) this.bus.publish(activity)
+    return result
+  }
+
+  private ensureTenantIn(tx: Tx, record: Record_, pubkey: string): { tenant: TenantRow; created: boolean } {
+    const inserted = tx.run(
+      tx.q
+        .insertInto('tenant')
+        .values({ pubkey, created_at: nowSeconds() })
+        .onConflict((oc) => oc.column('pubkey').doNothing()),
+    )
+    if (inserted === 1) record('create_tenant', { tenant: pubkey })
+    const tenant = tx.first(tx.q.selectFrom('tenant').selectAll().where('pubkey', '=', pubkey))!
+    return { tenant, created: inserted === 1 }
+  }
+
+  /** Create-or-get: safe to call twice at once; exactly one `create_tenant` is recorded. */
+  ensureTenant(pubkey: string): Promise<{ tenant: TenantRow; created: boolean }> {
+    return this.write((tx, record) => this.ensureTenantIn(tx, record, pubkey))
+  }
+
+  /** Sets or clears the tenant's wallet-connect URI (validated, encrypted at rest). */
+  setTenantWallet(pubkey: string, nwcUrl: string | null): Promise<TenantRow> {
+    const sealed = nwcUrl === null || nwcUrl === '' ? null : this.box.seal(parseWalletConnectUri(nwcUrl).uri)
+    return this.write((tx, record) => {
+      const changed = tx.run(
+        tx.q.updateTable('tenant').set({ nwc_url: sealed, nwc_error: null }).where('pubkey', '=', pubkey),
+      )
+      if (changed === 0) throw notFound('tenant')
+      record('update_tenant', { tenant: pubkey })
+      return tx.first(tx.q.selectFrom('tenant').selectAll().where('pubkey', '=', pubkey))!
+    })
+  }
+
+  async createRelay(tenant: string, input: RelayInput): Promise<RelayRow> {
+    const problem = subdomainProblem(input.subdomain)
+    if (problem) throw problem
+    const plan = this.plans.get(input.plan)
+    if (!plan) throw new DomainError(422, 'unknown-plan', `unknown plan "${input.plan}"`)
+    assertPlanAllows(plan, input)
+    if (input.info_icon) assertHttpUrl('info_icon', input.info_icon)
+    const now = nowSeconds()
+    const row: RelayRow = {
+      id: randomId(),
+      tenant,
+      subdomain: input.subdomain,
+      plan: plan.id,
+      status: 'active',
+      synced: 0,
+      sync_error: '',
+      info_name: input.info_name ?? '',
+      info_icon: input.info_icon ?? '',
+      info_description: input.info_description ?? '',
+      policy_public_join: 0,
+      policy_strip_signatures: 0,
+      groups_enabled: 0,
+      management_enabled: 0,
+      blossom_enabled: 0,
+      livekit_enabled: 0,
+      push_enabled: 0,
+      secret: this.box.seal(bytesToHex(generateSecretKey())),
+      created_at: now,
+      updated_at: now,
+    }
+    for (const flag of RELAY_FLAGS) row[flag] = input[flag] ? 1 : 0
+    try {
+      return await this.write((tx, record) => {
+        this.ensureTenantIn(tx, record, tenant)
+        const taken = tx.first(tx.q.selectFrom('relay').select('id').where('subdomain', '=', row.subdomain))
+        if (taken) throw subdomainExists(row.subdomain)
+        tx.run(tx.q.insertInto('relay').values(row))
+        record('create_relay', { tenant, relay: row })
+        return row
+      })
+    } catch (err) {
+      if (isUniqueViolation(err)) throw subdomainExists(row.subdomain)
+      throw err
+    }
+  }
+
+  /** Updates mutable fields; the relay becomes unsynced until the engine has the change. */
+  updateRelay(id: string, patch: RelayPatch): Promise<RelayRow> {
+    if (patch.info_icon) assertHttpUrl('info_icon', patch.info_icon)
+    return this.write((tx, record) => {
+      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current) throw notFound('relay')
+      const next: RelayRow = { ...current, synced: 0, updated_at: nowSeconds() }
+      if (patch.plan !== undefined) {
+        const plan = this.plans.get(patch.plan)
+        if (!plan) throw new DomainError(422, 'unknown-plan', `unknown plan "${patch.plan}"`)
+        next.plan = plan.id
+      }
+      for (const field of ['info_name', 'info_icon', 'info_description'] as const) {
+        if (patch[field] !== undefined) next[field] = patch[field]
+      }
+      for (const flag of RELAY_FLAGS) if (patch[flag] !== undefined) next[flag] = patch[flag] ? 1 : 0
+      assertPlanAllows(this.plans.get(next.plan)!, { blossom_enabled: next.blossom_enabled === 1, livekit_enabled: next.livekit_enabled === 1 })
+      const { id: _id, tenant: _t, subdomain: _s, secret: _secret, created_at: _c, ...changes } = next
+      tx.run(tx.q.updateTable('relay').set(changes).where('id', '=', id))
+      record('update_relay', { tenant: current.tenant, relay: next })
+      return next
+    })
+  }
+
+  /** Deactivation by the tenant or an admin; never undone by billing. */
+  deactivateRelay(id: string): Promise<RelayRow> {
+    return this.setStatus(id, 'deactivate_relay', (current) => {
+      if (current.status !== 'active') {
+        throw new DomainError(400, 'relay-is-inactive', 'the relay is already inactive')
+      }
+      return 'inactive'
+    })
+  }
+
+  /** Reactivation. A delinquent relay comes back when its tenant pays; only an admin may force it. */
+  activateRelay(id: string, options: { byAdmin: boolean }): Promise<RelayRow> {
+    return this.setStatus(id, 'activate_relay', (current) => {
+      if (current.status === 'active') throw new DomainError(400, 'relay-is-active', 'the relay is already active')
+      if (current.status === 'delinquent' && !options.byAdmin) {
+        throw new DomainError(409, 'relay-is-delinquent', 'the relay is suspended for non-payment; paying the open invoice reactivates it')
+      }
+      return 'active'
+    })
+  }
+
+  private setStatus(id: string, type: ActivityType, decide: (current: RelayRow) => RelayRow['status']): Promise<RelayRow> {
+    return this.write((tx, record) => {
+      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current) throw notFound('relay')
+      const next: RelayRow = { ...current, status: decide(current), synced: 0, updated_at: nowSeconds() }
+      tx.run(tx.q.updateTable('relay').set({ status: next.status, synced: 0, updated_at: next.updated_at }).where('id', '=', id))
+      record(type, { tenant: current.tenant, relay: next })
+      return next
+    })
+  }
+
+  createSession(tokenHash: string, pubkey: string, ttlSeconds: number): Promise<void> {
+    const now = nowSeconds()
+    return this.db.transaction((tx) => {
+      tx.run(tx.q.insertInto('session').values({ token_hash: tokenHash, pubkey, created_at: now, expires_at: now + ttlSeconds }))
+    })
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    return this.db.transaction((tx) => {
+      tx.run(tx.q.deleteFrom('session').where('token_hash', '=', tokenHash))
+    })
+  }
+
+  deleteExpiredSessions(now = nowSeconds()): Promise<number> {
+    return this.db.transaction((tx) => tx.run(tx.q.deleteFrom('session').where('expires_at', '<=', now)))
+  }
+
+  addAdmin(pubkey: string): Promise<boolean> {
+    return this.db.transaction(
+      (tx) =>
+        tx.run(
+          tx.q
+            .insertInto('admin')
+            .values({ pubkey, created_at: nowSeconds() })
+            .onConflict((oc) => oc.column('pubkey').doNothing()),
+        ) === 1,
+    )
+  }
+
+  removeAdmin(pubkey: string): Promise<boolean> {
+    return this.db.transaction((tx) => tx.run(tx.q.deleteFrom('admin').where('pubkey', '=', pubkey)) === 1)
+  }
+}
+
+function subdomainExists(subdomain: string): DomainError {
+  return new DomainError(409, 'subdomain-exists', `the subdomain "${subdomain}" is already taken`)
+}

@@ -1,0 +1,74 @@
+// What the API shows of our rows: never `secret`, never `nwc_url`.
+import type { RelayRow, TenantRow } from '../db/schema.js'
+
+export interface RelayView {
+  id: string
+  tenant: string
+  subdomain: string
+  url: string
+  plan: string
+  status: RelayRow['status']
+  synced: boolean
+  sync_error: string
+  info_name: string
+  info_icon: string
+  info_description: string
+  policy_public_join: boolean
+  policy_strip_signatures: boolean
+  groups_enabled: boolean
+  management_enabled: boolean
+  blossom_enabled: boolean
+  livekit_enabled: boolean
+  push_enabled: boolean
+  created_at: number
+  updated_at: number
+}
+
+export interface TenantView {
+  pubkey: string
+  nwc_is_set: boolean
+  nwc_error: string | null
+  past_due_at: number | null
+  created_at: number
+}
+
+/** How relay URLs look: `ws://<sub>.localhost:<port>` locally, `wss://<sub>.<domain>` in production. */
+export function relayUrlFor(relayDomain: string, enginePort: number): (subdomain: string) => string {
+  const local = relayDomain === 'localhost' || relayDomain.endsWith('.localhost')
+  return local ? (s) => `ws://${s}.${relayDomain}:${enginePort}` : (s) => `wss://${s}.${relayDomain}`
+}
+
+export function relayView(row: RelayRow, urlFor: (subdomain: string) => string): RelayView {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    subdomain: row.subdomain,
+    url: urlFor(row.subdomain),
+    plan: row.plan,
+    status: row.status,
+    synced: row.synced === 1,
+    sync_error: row.sync_error,
+    info_name: row.info_name,
+    info_icon: row.info_icon,
+    info_description: row.info_description,
+    policy_public_join: row.policy_public_join === 1,
+    policy_strip_signatures: row.policy_strip_signatures === 1,
+    groups_enabled: row.groups_enabled === 1,
+    management_enabled: row.management_enabled === 1,
+    blossom_enabled: row.blossom_enabled === 1,
+    livekit_enabled: row.livekit_enabled === 1,
+    push_enabled: row.push_enabled === 1,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+export function tenantView(row: TenantRow): TenantView {
+  return {
+    pubkey: row.pubkey,
+    nwc_is_set: row.nwc_url !== null && row.nwc_url !== '',
+    nwc_error: row.nwc_error,
+    past_due_at: row.past_due_at,
+    created_at: row.created_at,
+  }
+}
