@@ -233,7 +233,7 @@ describe('operations', () => {
     const metrics = await (await h.app.request('/metrics')).text()
     expect(metrics).toMatch(/caravel_http_requests_total\{method="GET",route="\/api\/plans",status="200"\} \d+/)
     expect(metrics).toContain('caravel_http_request_duration_seconds_bucket')
-    const doc = await (await h.app.request('/api/openapi.json')).json()
+    const doc: any = await (await h.app.request('/api/openapi.json')).json()
     const paths = Object.keys(doc.paths).sort()
     expect(paths).toEqual(
       [
