@@ -54,6 +54,10 @@ class Connection {
     return stmt
   }
 
+  sqlSeen(): string[] {
+    return [...this.statements.keys()]
+  }
+
   all<R>(sql: string, params: readonly unknown[]): R[] {
     const stmt = this.statement(sql)
     return (stmt.reader ? stmt.all(...bind(params)) : (stmt.run(...bind(params)), [])) as R[]
@@ -87,6 +91,8 @@ export class Database {
   private readonly writer: Connection
   private readonly reader: Connection
   private queue: Promise<unknown> = Promise.resolve()
+  /** SQL of every query compiled by `prepared`/`preparedOne`, for query-plan tests and benchmarks. */
+  readonly preparedSql: string[] = []
   private closed = false
 
   constructor(readonly path: string) {
@@ -114,6 +120,11 @@ export class Database {
     return this.writer.raw
   }
 
+  /** SQL of every statement either connection has prepared so far (query-plan tests walk them). */
+  executedSql(): string[] {
+    return [...new Set([...this.reader.sqlSeen(), ...this.writer.sqlSeen()])]
+  }
+
   /** The reader's raw handle: benchmarks and query-plan tests compare against it. */
   get rawReader(): BetterSqlite3.Database {
     return this.reader.raw
@@ -136,6 +147,7 @@ export class Database {
     const c = compiled(build(sqlBuilder, (i) => new Param(i)))
     const slots = c.parameters.map((v) => (v instanceof Param ? v.index : -1))
     const stmt = this.reader.statement(c.sql)
+    this.preparedSql.push(c.sql)
     const identity = slots.every((s, i) => s === i)
     return async (...args: A) => {
       const values = identity ? args : slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s]))
@@ -148,6 +160,7 @@ export class Database {
     const c = compiled(build(sqlBuilder, (i) => new Param(i)))
     const slots = c.parameters.map((v) => (v instanceof Param ? v.index : -1))
     const stmt = this.reader.statement(c.sql)
+    this.preparedSql.push(c.sql)
     const identity = slots.every((s, i) => s === i)
     return async (...args: A) => {
       const values = identity ? args : slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s]))
