@@ -1,0 +1,264 @@
+// The engine's relay registry: loads relays from the catalog, dispatches hosts to them, and applies the
+// management API's config changes synchronously and live (engine.md §4.4).
+import fs from 'node:fs'
+import type { Logger } from '../log.js'
+import { Catalog, type CatalogEntry } from './catalog.js'
+import { membersOf, MEMBER_LIST_KIND } from './nip43.js'
+import { VirtualRelay } from './relay.js'
+import {
+  checkImmutable,
+  ConfigError,
+  configuredMembers,
+  decodeRelayConfig,
+  mergePatch,
+  renderRelayConfig,
+  selfPubkey,
+  stripPort,
+  type RelayConfig,
+} from './relay-config.js'
+import { RelayStore, relayDbFile, removeRelayDbFiles } from './store.js'
+import { exportEvents, importEvents, type ImportSummary } from './transfer.js'
+
+/** An API failure with its HTTP status and `{"error": message}` text. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class Engine {
+  readonly catalog: Catalog
+  private readonly relays = new Map<string, VirtualRelay>()
+  private readonly byHost = new Map<string, VirtualRelay>()
+
+  constructor(
+    readonly dataDir: string,
+    /** Lower-cased API host, '' when the API is not mounted; relays may not claim it. */
+    readonly apiHost: string,
+    readonly log: Logger,
+  ) {
+    this.catalog = new Catalog(dataDir)
+  }
+
+  /** Loads every active relay from the catalog (restart). */
+  loadAll(): void {
+    for (const entry of this.catalog.listConfigured()) {
+      if (entry.status === 'active' && entry.config) this.load(entry.id, entry.config)
+    }
+  }
+
+  get loadedRelays(): IterableIterator<VirtualRelay> {
+    return this.relays.values()
+  }
+
+  /** §2.1: the relay whose host equals H, or failing that H without its port. */
+  relayForHost(host: string): VirtualRelay | undefined {
+    return this.byHost.get(host) ?? this.byHost.get(stripPort(host))
+  }
+
+  private load(id: string, config: RelayConfig): VirtualRelay {
+    const store = new RelayStore(relayDbFile(this.dataDir, id))
+    try {
+      const relay = new VirtualRelay(id, config, store, this.log, (next) => this.catalog.save(id, next))
+      this.relays.set(id, relay)
+      this.byHost.set(config.host, relay)
+      return relay
+    } catch (err) {
+      store.close()
+      throw err
+    }
+  }
+
+  private unload(id: string, reason: string): void {
+    const relay = this.relays.get(id)
+    if (!relay) return
+    this.relays.delete(id)
+    if (this.byHost.get(relay.config.host) === relay) this.byHost.delete(relay.config.host)
+    relay.close(reason)
+  }
+
+  /** Commits a config to the catalog, then makes it live before the caller answers. */
+  private apply(id: string, config: RelayConfig): void {
+    this.catalog.save(id, config)
+    const loaded = this.relays.get(id)
+    if (config.inactive) return this.unload(id, 'relay is inactive')
+    if (!loaded) {
+      this.load(id, config)
+      return
+    }
+    if (loaded.config.host !== config.host) {
+      this.byHost.delete(loaded.config.host)
+      this.byHost.set(config.host, loaded)
+    }
+    loaded.setConfig(config)
+  }
+
+  private configured(id: string): CatalogEntry & { config: RelayConfig } {
+    const entry = this.catalog.get(id)
+    if (!entry || entry.status === 'deleted' || !entry.config) throw new ApiError(404, 'relay not found')
+    return entry as CatalogEntry & { config: RelayConfig }
+  }
+
+  private decode(input: unknown): RelayConfig {
+    try {
+      return decodeRelayConfig(input, this.apiHost)
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ApiError(400, err.message)
+      throw err
+    }
+  }
+
+  private checkUnique(id: string, config: RelayConfig): void {
+    if (this.catalog.schemaOwner(config.schema, id)) throw new ApiError(409, `schema "${config.schema}" is already in use`)
+    if (this.catalog.hostOwner(config.host, id)) throw new ApiError(409, `host "${config.host}" is already in use`)
+  }
+
+  /** Throws 409 when `id` is configured (POST), before the body is decoded. */
+  assertCreatable(id: string): void {
+    const entry = this.catalog.get(id)
+    if (entry && entry.status !== 'deleted') throw new ApiError(409, 'relay with this id already exists')
+  }
+
+  /** Throws 404 unless `id` is configured (PUT, PATCH, DELETE, members), before the body is decoded. */
+  assertExists(id: string): void {
+    this.configured(id)
+  }
+
+  createRelay(id: string, input: unknown): void {
+    this.assertCreatable(id)
+    const config = this.decode(input)
+    this.checkUnique(id, config)
+    this.apply(id, config)
+  }
+
+  replaceRelay(id: string, input: unknown): void {
+    const previous = this.configured(id).config
+    const config = this.decode(input)
+    this.checkImmutable(previous, config)
+    this.checkUnique(id, config)
+    this.apply(id, config)
+  }
+
+  patchRelay(id: string, patch: unknown): void {
+    const previous = this.configured(id).config
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      throw new ApiError(400, 'invalid json: expected a JSON object')
+    }
+    const config = this.decode(mergePatch(renderRelayConfig(previous), patch as Record<string, unknown>))
+    this.checkImmutable(previous, config)
+    this.checkUnique(id, config)
+    this.apply(id, config)
+  }
+
+  private checkImmutable(previous: RelayConfig, next: RelayConfig): void {
+    try {
+      checkImmutable(previous, next)
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ApiError(400, err.message)
+      throw err
+    }
+  }
+
+  /** DELETE: unloads and forgets the config; data is kept unless `purge` (then also for retained-only ids). */
+  deleteRelay(id: string, purge: boolean): void {
+    const entry = this.catalog.get(id)
+    if (!entry || (entry.status === 'deleted' && !purge)) throw new ApiError(404, 'relay not found')
+    this.unload(id, 'relay deleted')
+    if (purge) {
+      removeRelayDbFiles(this.dataDir, id)
+      this.catalog.remove(id)
+    } else {
+      this.catalog.markDeleted(id)
+    }
+  }
+
+  /** Members ∪ self ∪ owner ∪ role pubkeys, sorted; works for inactive relays too. */
+  listMembers(id: string): string[] {
+    const { config } = this.configured(id)
+    const self = selfPubkey(config)
+    const all = configuredMembers(config, self)
+    const loaded = this.relays.get(id)
+    if (loaded) for (const pk of loaded.members) all.add(pk)
+    else {
+      const file = relayDbFile(this.dataDir, id)
+      if (fs.existsSync(file)) {
+        const store = new RelayStore(file)
+        try {
+          for (const pk of membersOf(store.getAddress(self, MEMBER_LIST_KIND, ''))) all.add(pk)
+        } finally {
+          store.close()
+        }
+      }
+    }
+    return [...all].sort()
+  }
+
+  // ---- export / import / purge of one relay, live-aware ----
+
+  private withStore<T>(id: string, fn: (store: RelayStore, relay: VirtualRelay | undefined) => T): T {
+    const relay = this.relays.get(id)
+    if (relay) return fn(relay.store, relay)
+    const store = new RelayStore(relayDbFile(this.dataDir, id))
+    try {
+      return fn(store, undefined)
+    } finally {
+      store.close()
+    }
+  }
+
+  exportRelay(id: string, writeLine: (line: string) => void): number {
+    const relay = this.relays.get(id)
+    relay?.flush()
+    if (!relay && !fs.existsSync(relayDbFile(this.dataDir, id))) throw new Error(`relay ${id} has no data`)
+    return this.withStore(id, (store) => exportEvents(store, writeLine))
+  }
+
+  async importRelay(id: string, lines: AsyncIterable<string> | Iterable<string>, options: { reset?: boolean } = {}): Promise<ImportSummary> {
+    const relay = this.relays.get(id)
+    if (relay) {
+      relay.flush()
+      const summary = await importEvents(relay.store, lines, options)
+      relay.loadState()
+      relay.setConfig(relay.config)
+      return summary
+    }
+    const store = new RelayStore(relayDbFile(this.dataDir, id))
+    try {
+      return await importEvents(store, lines, options)
+    } finally {
+      store.close()
+    }
+  }
+
+  /** Removes all of one relay's data; a loaded relay keeps running with only its configured members. */
+  purgeRelay(id: string): void {
+    const relay = this.relays.get(id)
+    if (relay) {
+      relay.flush()
+      relay.store.clear()
+      relay.loadState()
+      relay.setConfig(relay.config)
+      return
+    }
+    removeRelayDbFiles(this.dataDir, id)
+    if (this.catalog.get(id)?.status === 'deleted') this.catalog.remove(id)
+  }
+
+  sweepExpired(now: number): void {
+    for (const relay of this.relays.values()) {
+      try {
+        relay.store.purgeExpired(now)
+      } catch (err) {
+        this.log.error({ err, relay: relay.id }, 'expiration sweep failed')
+      }
+    }
+  }
+
+  close(): void {
+    for (const id of [...this.relays.keys()]) this.unload(id, 'engine shutting down')
+    this.catalog.close()
+  }
+}

@@ -1,0 +1,88 @@
+// The relay engine's public entry point: start it in-process (embedded in `caravel serve`) or standalone
+// (`caravel engine`). The platform reaches a running engine only through its management HTTP API.
+import type { AddressInfo } from 'node:net'
+import { createLogger, type Logger } from '../log.js'
+import { initVerifier } from '../nostr/verify.js'
+import { parseApiHost, parseWhitelist } from './config.js'
+import { Engine } from './engine.js'
+import { EXPIRATION_SWEEP_MS } from './nip40.js'
+import { nowSeconds } from './relay.js'
+import { createEngineServer } from './server.js'
+import type { ImportSummary } from './transfer.js'
+
+export interface EngineOptions {
+  /** Listen port; 0 picks an ephemeral one (see `EngineHandle.port`). */
+  port: number
+  /** Listen address; default all interfaces. */
+  listenHost?: string
+  /** Host serving the management API (`host[:port]`); the API is mounted only with a non-empty whitelist too. */
+  apiHost?: string
+  /** 64-hex pubkeys allowed to call the management API. */
+  apiWhitelist?: string[]
+  /** Catalog and per-relay databases. */
+  dataDir: string
+  logger?: Logger
+}
+
+export interface EngineHandle {
+  /** The bound port. */
+  port: number
+  /** Closes sockets (1001), commits pending writes, closes databases. */
+  close(): Promise<void>
+  /** Writes one relay's events as JSONL lines (created_at asc, then id); returns the line count. */
+  exportRelay(id: string, writeLine: (line: string) => void): number
+  /** Imports JSONL lines into one relay (verified; gates bypassed; config untouched). */
+  importRelay(id: string, lines: AsyncIterable<string> | Iterable<string>, options?: { reset?: boolean }): Promise<ImportSummary>
+  /** Removes all of one relay's events (a running relay keeps only its configured members). */
+  purgeRelay(id: string): void
+}
+
+export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
+  await initVerifier()
+  const log = options.logger ?? createLogger()
+  const apiHost = parseApiHost(options.apiHost ?? '', 'apiHost')
+  const whitelist = new Set(parseWhitelist((options.apiWhitelist ?? []).join(','), 'apiWhitelist'))
+  const engine = new Engine(options.dataDir, apiHost, log)
+  try {
+    engine.loadAll()
+  } catch (err) {
+    engine.close()
+    throw err
+  }
+  const server = createEngineServer({ engine, apiHost, whitelist })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.listenHost, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch((err: unknown) => {
+    engine.close()
+    throw err
+  })
+  server.on('error', (err) => log.error({ err }, 'engine server error'))
+  const sweep = setInterval(() => engine.sweepExpired(nowSeconds()), EXPIRATION_SWEEP_MS)
+  sweep.unref()
+  const port = (server.address() as AddressInfo).port
+  log.info({ port, apiHost: apiHost || null, apiEnabled: apiHost !== '' && whitelist.size > 0, dataDir: options.dataDir }, 'relay engine started')
+
+  let closing: Promise<void> | undefined
+  return {
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(sweep)
+        engine.close()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      return closing
+    },
+    exportRelay: (id, writeLine) => engine.exportRelay(id, writeLine),
+    importRelay: (id, lines, opts) => engine.importRelay(id, lines, opts),
+    purgeRelay: (id) => engine.purgeRelay(id),
+  }
+}
+
+export { ENGINE_VARIABLES, readEngineConfig, type EngineConfig, type EngineVariable } from './config.js'
+export type { ImportSummary } from './transfer.js'

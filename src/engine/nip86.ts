@@ -1,0 +1,141 @@
+// NIP-86 relay management over JSON-RPC-like HTTP, authorised by NIP-98 from relay admins (engine.md §5.7).
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { checkNip98Claims, checkNip98Payload, decodeNip98Header, Nip98Error, tagValue } from '../nostr/nip98.js'
+import { MAX_BODY_BYTES, readBody, sendJson, CORS_HEADERS } from './http.js'
+import { isHex64, stripPort } from './relay-config.js'
+import { nowSeconds, type VirtualRelay } from './relay.js'
+
+export const NIP86_CONTENT_TYPE = 'application/nostr+json+rpc'
+
+class RpcError extends Error {}
+
+type Method = (relay: VirtualRelay, params: unknown[]) => unknown
+
+const pubkeyParam = (params: unknown[]): string => {
+  const pk = params[0]
+  if (!isHex64(pk)) throw new RpcError('invalid params: expected a 64-character lower-case hex pubkey')
+  return pk
+}
+
+const idParam = (params: unknown[]): string => {
+  const id = params[0]
+  if (!isHex64(id)) throw new RpcError('invalid params: expected a 64-character lower-case hex event id')
+  return id
+}
+
+const reasonParam = (params: unknown[]): string => (typeof params[1] === 'string' ? params[1] : '')
+
+const stringParam = (params: unknown[]): string => {
+  if (typeof params[0] !== 'string') throw new RpcError('invalid params: expected a string')
+  return params[0]
+}
+
+function notConfigured(relay: VirtualRelay, pk: string): void {
+  if (relay.isConfigured(pk)) throw new RpcError('restricted: pubkey is a configured member')
+}
+
+export const methods: Record<string, Method> = {
+  supportedmethods: () => Object.keys(methods),
+  banpubkey: (relay, params) => {
+    const pk = pubkeyParam(params)
+    notConfigured(relay, pk)
+    relay.banPubkey(pk, reasonParam(params))
+    return true
+  },
+  unbanpubkey: (relay, params) => {
+    relay.unbanPubkey(pubkeyParam(params))
+    return true
+  },
+  allowpubkey: (relay, params) => {
+    relay.addMembers([pubkeyParam(params)])
+    return true
+  },
+  unallowpubkey: (relay, params) => {
+    const pk = pubkeyParam(params)
+    notConfigured(relay, pk)
+    relay.removeMember(pk)
+    return true
+  },
+  listbannedpubkeys: (relay) => [...relay.bannedPubkeys].map(([pubkey, reason]) => ({ pubkey, reason })),
+  listallowedpubkeys: (relay) => [...relay.members].sort().map((pubkey) => ({ pubkey, reason: 'relay member' })),
+  banevent: (relay, params) => {
+    relay.banEvent(idParam(params), reasonParam(params))
+    return true
+  },
+  allowevent: (relay, params) => {
+    relay.allowEvent(idParam(params))
+    return true
+  },
+  listbannedevents: (relay) => [...relay.bannedEvents].map(([id, reason]) => ({ id, reason })),
+  changerelayname: (relay, params) => {
+    relay.changeInfo('name', stringParam(params))
+    return true
+  },
+  changerelaydescription: (relay, params) => {
+    relay.changeInfo('description', stringParam(params))
+    return true
+  },
+  changerelayicon: (relay, params) => {
+    relay.changeInfo('icon', stringParam(params))
+    return true
+  },
+}
+
+/** `u` must name the relay's base URL: its host (port ignored), path empty or `/`, any of four schemes. */
+export function relayUrlMatches(u: string, relayHost: string): boolean {
+  let url: URL
+  try {
+    url = new URL(u)
+  } catch {
+    return false
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) return false
+  if (url.hostname.toLowerCase() !== stripPort(relayHost)) return false
+  return url.pathname === '/' || url.pathname === ''
+}
+
+export async function handleNip86(relay: VirtualRelay, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const reply = (status: number, body: Record<string, unknown>) => sendJson(res, status, body, CORS_HEADERS)
+  if (!relay.config.management.enabled) return reply(404, { result: null, error: 'management is not enabled' })
+  let pubkey: string
+  let body: Buffer | undefined
+  try {
+    const event = decodeNip98Header(req.headers.authorization)
+    checkNip98Claims(event, {
+      urlMatches: (u) => relayUrlMatches(u, relay.config.host),
+      method: 'POST',
+      now: nowSeconds(),
+      window: 60,
+    })
+    body = await readBody(req, MAX_BODY_BYTES)
+    if (body === undefined) return reply(413, { result: null, error: 'request body too large' })
+    if (tagValue(event, 'payload') === undefined) throw new Nip98Error('payload-missing', 'event missing or invalid payload tag')
+    checkNip98Payload(event, body)
+    pubkey = event.pubkey
+  } catch (err) {
+    if (err instanceof Nip98Error) return reply(401, { result: null, error: err.message })
+    throw err
+  }
+  if (!relay.isAdmin(pubkey)) return reply(200, { result: null, error: 'blocked: only relay admins can manage this relay.' })
+  let request: unknown
+  try {
+    request = JSON.parse(body.toString('utf8'))
+  } catch {
+    return reply(200, { result: null, error: 'invalid params: body is not valid JSON' })
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return reply(200, { result: null, error: 'invalid params: body must be a JSON object' })
+  }
+  const name = (request as { method?: unknown }).method
+  const params = (request as { params?: unknown }).params ?? []
+  if (typeof name !== 'string') return reply(200, { result: null, error: 'invalid params: method is required' })
+  const method = Object.hasOwn(methods, name) ? methods[name] : undefined
+  if (!method) return reply(200, { result: null, error: `unsupported method: ${name}` })
+  if (!Array.isArray(params)) return reply(200, { result: null, error: 'invalid params: params must be an array' })
+  try {
+    return reply(200, { result: method(relay, params) })
+  } catch (err) {
+    if (err instanceof RpcError) return reply(200, { result: null, error: err.message })
+    throw err
+  }
+}

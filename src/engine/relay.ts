@@ -1,0 +1,267 @@
+// A virtual relay: one relay id's config, store, in-memory state (members, bans, invites) and open
+// connections. State changes are committed as self-signed events before they take effect (engine.md §5.6).
+import { finalizeEvent, type EventTemplate, type NostrEvent } from 'nostr-tools/pure'
+import type { Logger } from '../log.js'
+import { banListTemplate, BANNED_EVENTS_D, BANNED_PUBKEYS_D, APP_DATA_KIND, readBanList } from './bans.js'
+import type { Connection } from './connection.js'
+import { isEphemeralKind, serializeEvent } from './nip01.js'
+import { applyDeletion, DELETION_KIND } from './nip09.js'
+import {
+  INVITE_KIND,
+  inviteTemplate,
+  MEMBER_ADDED_KIND,
+  MEMBER_LIST_KIND,
+  MEMBER_REMOVED_KIND,
+  memberChangeTemplate,
+  memberListTemplate,
+  membersOf,
+  newClaimCode,
+} from './nip43.js'
+import type { Outcome } from './outcome.js'
+import { configuredMembers, hexToBytes, selfPubkey, type RelayConfig } from './relay-config.js'
+import type { RelayStore, StoreResult } from './store.js'
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000)
+
+interface PendingWrite {
+  event: NostrEvent
+  json: string
+  resolve: (outcome: Outcome) => void
+}
+
+const STORE_OUTCOMES: Record<StoreResult, Outcome> = {
+  stored: { ok: true, message: '' },
+  duplicate: { ok: true, message: 'duplicate: already have this event' },
+  older: { ok: true, message: 'duplicate: a newer version is already stored' },
+}
+
+export class VirtualRelay {
+  config: RelayConfig
+  readonly self: string
+  readonly members = new Set<string>()
+  bannedPubkeys = new Map<string, string>()
+  bannedEvents = new Map<string, string>()
+  private readonly inviteByInviter = new Map<string, string>()
+  private readonly inviterByCode = new Map<string, string>()
+  readonly connections = new Set<Connection>()
+  private readonly secretKey: Uint8Array
+  private admins = new Set<string>()
+  private inviters = new Set<string>()
+  private configured = new Set<string>()
+  private pending: PendingWrite[] = []
+  private flushScheduled = false
+  closed = false
+
+  constructor(
+    readonly id: string,
+    config: RelayConfig,
+    readonly store: RelayStore,
+    readonly log: Logger,
+    /** Persists a config changed from inside the relay (NIP-86 changerelay*). */
+    private readonly persistConfig: (config: RelayConfig) => void = () => {},
+  ) {
+    this.config = config
+    this.secretKey = hexToBytes(config.secret)
+    this.self = selfPubkey(config)
+    this.loadState()
+    this.setConfig(config)
+  }
+
+  /** Reloads members, bans and invites from the relay's self-signed events. */
+  loadState(): void {
+    this.members.clear()
+    for (const pk of membersOf(this.store.getAddress(this.self, MEMBER_LIST_KIND, ''))) this.members.add(pk)
+    this.bannedPubkeys = readBanList(this.store.getAddress(this.self, APP_DATA_KIND, BANNED_PUBKEYS_D), 'pubkey')
+    this.bannedEvents = readBanList(this.store.getAddress(this.self, APP_DATA_KIND, BANNED_EVENTS_D), 'event')
+    this.inviteByInviter.clear()
+    this.inviterByCode.clear()
+    for (const invite of this.store.listByAuthorKind(this.self, INVITE_KIND)) {
+      const code = invite.tags.find((t) => t[0] === 'claim')?.[1]
+      const inviter = invite.tags.find((t) => t[0] === 'p')?.[1]
+      if (code && inviter) {
+        this.inviteByInviter.set(inviter, code)
+        this.inviterByCode.set(code, inviter)
+      }
+    }
+  }
+
+  /** Applies a (validated) config live: roles, gates and NIP-11 change at once; configured members join (§4.3). */
+  setConfig(config: RelayConfig): void {
+    this.config = config
+    this.configured = configuredMembers(config, this.self)
+    const owner = config.info.pubkey
+    this.admins = new Set([this.self, owner])
+    this.inviters = new Set([this.self, owner])
+    for (const role of Object.values(config.roles)) {
+      for (const pk of role.pubkeys) {
+        if (role.can_manage) this.admins.add(pk)
+        if (role.can_invite) this.inviters.add(pk)
+      }
+    }
+    const toAdd = [...this.configured].filter((pk) => !this.members.has(pk) || this.bannedPubkeys.has(pk))
+    if (toAdd.length > 0) this.addMembers(toAdd)
+  }
+
+  /** Changes one `info` field from NIP-86 and persists the config. */
+  changeInfo(field: 'name' | 'description' | 'icon', value: string): void {
+    const next: RelayConfig = { ...this.config, info: { ...this.config.info, [field]: value } }
+    this.persistConfig(next)
+    this.config = next
+  }
+
+  isMember = (pk: string): boolean => this.members.has(pk)
+  isAdmin = (pk: string): boolean => this.admins.has(pk)
+  isConfigured = (pk: string): boolean => this.configured.has(pk)
+
+  isInviter(pk: string): boolean {
+    if (this.bannedPubkeys.has(pk) || !this.members.has(pk)) return false
+    return this.inviters.has(pk) || this.config.roles.member?.can_invite === true
+  }
+
+  isValidClaim(code: string): boolean {
+    const inviter = this.inviterByCode.get(code)
+    return inviter !== undefined && this.isInviter(inviter)
+  }
+
+  // ---- relay-generated state, committed synchronously then broadcast ----
+
+  private sign(template: EventTemplate): NostrEvent {
+    return finalizeEvent(template, this.secretKey)
+  }
+
+  /** created_at for a new version of one of self's replaceable events: max(now, previous + 1). */
+  private nextVersionTime(kind: number, d: string): number {
+    const previous = this.store.getAddress(this.self, kind, d)
+    return Math.max(nowSeconds(), previous ? previous.created_at + 1 : 0)
+  }
+
+  /** Signs and stores relay events (after `before`, in the same transaction), then broadcasts them. */
+  private commitOwn(templates: (() => EventTemplate)[], before?: () => void): void {
+    const events: NostrEvent[] = []
+    this.store.transaction(() => {
+      before?.()
+      for (const make of templates) {
+        const event = this.sign(make())
+        if (this.store.put(event) === 'stored') events.push(event)
+      }
+    })
+    for (const event of events) this.broadcast(event, serializeEvent(event))
+  }
+
+  private memberListUpdate = () => memberListTemplate(this.members, this.nextVersionTime(MEMBER_LIST_KIND, ''))
+  private bannedPubkeysUpdate = () =>
+    banListTemplate(BANNED_PUBKEYS_D, 'pubkey', this.bannedPubkeys, this.nextVersionTime(APP_DATA_KIND, BANNED_PUBKEYS_D))
+  private bannedEventsUpdate = () =>
+    banListTemplate(BANNED_EVENTS_D, 'event', this.bannedEvents, this.nextVersionTime(APP_DATA_KIND, BANNED_EVENTS_D))
+
+  /** Unbans and adds members: one 8000 per addition and one new 13534. */
+  addMembers(pubkeys: string[]): void {
+    const unbanned = pubkeys.filter((pk) => this.bannedPubkeys.delete(pk))
+    const added = pubkeys.filter((pk) => !this.members.has(pk))
+    for (const pk of added) this.members.add(pk)
+    const updates: (() => EventTemplate)[] = added.map((pk) => () => memberChangeTemplate(MEMBER_ADDED_KIND, pk, nowSeconds()))
+    if (added.length > 0) updates.push(this.memberListUpdate)
+    if (unbanned.length > 0) updates.push(this.bannedPubkeysUpdate)
+    if (updates.length > 0) this.commitOwn(updates)
+  }
+
+  removeMember(pk: string): void {
+    if (!this.members.delete(pk)) return
+    this.commitOwn([() => memberChangeTemplate(MEMBER_REMOVED_KIND, pk, nowSeconds()), this.memberListUpdate])
+  }
+
+  /** NIP-86 banpubkey: membership ends, the ban is recorded and all the author's events are deleted. */
+  banPubkey(pk: string, reason: string): void {
+    const wasMember = this.members.delete(pk)
+    this.bannedPubkeys.set(pk, reason)
+    const updates: (() => EventTemplate)[] = [this.bannedPubkeysUpdate]
+    if (wasMember) updates.unshift(() => memberChangeTemplate(MEMBER_REMOVED_KIND, pk, nowSeconds()), this.memberListUpdate)
+    this.commitOwn(updates, () => this.store.deleteAuthorEvents(pk))
+  }
+
+  unbanPubkey(pk: string): void {
+    if (this.bannedPubkeys.delete(pk)) this.commitOwn([this.bannedPubkeysUpdate])
+  }
+
+  banEvent(id: string, reason: string): void {
+    this.bannedEvents.set(id, reason)
+    this.commitOwn([this.bannedEventsUpdate], () => this.store.deleteEvent(id))
+  }
+
+  allowEvent(id: string): void {
+    if (this.bannedEvents.delete(id)) this.commitOwn([this.bannedEventsUpdate])
+  }
+
+  /** The inviter's claim code, creating and storing its 28935 on first request. */
+  ensureInvite(inviter: string): string {
+    let code = this.inviteByInviter.get(inviter)
+    if (code) return code
+    do code = newClaimCode()
+    while (this.inviterByCode.has(code))
+    const claim = code
+    this.commitOwn([() => inviteTemplate(inviter, claim, nowSeconds())])
+    this.inviteByInviter.set(inviter, claim)
+    this.inviterByCode.set(claim, inviter)
+    return claim
+  }
+
+  // ---- user writes: group-committed, OK only after commit ----
+
+  /** Step 12 of the write pipeline: ephemeral events are broadcast, the rest stored then broadcast. */
+  accept(event: NostrEvent): Promise<Outcome> {
+    const json = serializeEvent(event)
+    if (isEphemeralKind(event.kind)) {
+      this.broadcast(event, json)
+      return Promise.resolve({ ok: true, message: '' })
+    }
+    return new Promise((resolve) => {
+      this.pending.push({ event, json, resolve })
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  /** Commits every pending write in one transaction (one fsync), then answers and broadcasts. */
+  flush(): void {
+    this.flushScheduled = false
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return
+    let results: StoreResult[]
+    try {
+      if (this.closed) throw new Error('relay is closed')
+      results = this.store.transaction(() =>
+        batch.map((w) => {
+          const result = this.store.put(w.event, w.json)
+          if (result === 'stored' && w.event.kind === DELETION_KIND) applyDeletion(this.store, w.event)
+          return result
+        }),
+      )
+    } catch (err) {
+      this.log.error({ err, relay: this.id }, 'storing events failed')
+      for (const w of batch) w.resolve({ ok: false, message: 'error: could not store event' })
+      return
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i]!
+      if (results[i] === 'stored') this.broadcast(w.event, w.json)
+      w.resolve(STORE_OUTCOMES[results[i]!])
+    }
+  }
+
+  broadcast(event: NostrEvent, json: string): void {
+    for (const conn of this.connections) conn.deliver(event, json)
+  }
+
+  /** Unloads the relay: pending writes are committed, sockets closed with 1001, the database closed. */
+  close(reason = 'relay unavailable'): void {
+    if (this.closed) return
+    this.flush()
+    this.closed = true
+    for (const conn of this.connections) conn.close(1001, reason)
+    this.connections.clear()
+    this.store.close()
+  }
+}

@@ -1,0 +1,260 @@
+// One relay's event database: events, first-value index of single-letter tags, replaceable/addressable keys
+// and expirations (engine.md §6). All reads and writes are synchronous better-sqlite3 calls on cached statements.
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Statement } from 'better-sqlite3'
+import { addressKey, firstTagValue, LIMITS, serializeEvent, type Filter, type NostrEvent } from './nip01.js'
+import { expirationOf } from './nip40.js'
+import { openDatabase, type Db } from './sqlite.js'
+import type { StoredRow } from './visibility.js'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  pubkey TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  dtag TEXT,
+  expiration INTEGER,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events(created_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_by_author ON events(pubkey, created_at DESC);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events(kind, created_at DESC);
+CREATE INDEX IF NOT EXISTS events_by_author_kind ON events(pubkey, kind, created_at DESC);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_address ON events(pubkey, kind, dtag) WHERE dtag IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_expiration ON events(expiration) WHERE expiration IS NOT NULL;
+CREATE TABLE IF NOT EXISTS tags (
+  seq INTEGER NOT NULL REFERENCES events(seq) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tags_by_value ON tags(name, value, created_at DESC);
+CREATE INDEX IF NOT EXISTS tags_by_event ON tags(seq);
+`
+
+/** The database file of a relay id; ids with characters unsafe in file names are hex-encoded behind `~`. */
+export function relayDbFile(dataDir: string, relayId: string): string {
+  const safe = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/.test(relayId)
+  const name = safe ? relayId : `~${Buffer.from(relayId, 'utf8').toString('hex')}`
+  return path.join(dataDir, 'relays', `${name}.sqlite`)
+}
+
+export function removeRelayDbFiles(dataDir: string, relayId: string): void {
+  const file = relayDbFile(dataDir, relayId)
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true })
+}
+
+export type StoreResult = 'stored' | 'duplicate' | 'older'
+
+interface AddressRow {
+  seq: number
+  id: string
+  created_at: number
+}
+
+const MAX_CACHED_QUERIES = 256
+
+export class RelayStore {
+  readonly db: Db
+  private readonly insertEvent: Statement
+  private readonly insertTag: Statement
+  private readonly selectAddress: Statement
+  private readonly deleteSeq: Statement
+  private readonly deleteIdByAuthor: Statement
+  private readonly deleteAddressUpTo: Statement
+  private readonly deleteById: Statement
+  private readonly deleteByAuthor: Statement
+  private readonly deletedById: Statement
+  private readonly deletedByAddress: Statement
+  private readonly selectExpired: Statement
+  private readonly selectById: Statement
+  private readonly queries = new Map<string, Statement>()
+
+  constructor(file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    this.db = openDatabase(file)
+    this.db.exec(SCHEMA)
+    this.insertEvent = this.db.prepare(
+      'INSERT OR IGNORE INTO events (id, pubkey, kind, created_at, dtag, expiration, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    this.insertTag = this.db.prepare('INSERT INTO tags (seq, name, value, created_at) VALUES (?, ?, ?, ?)')
+    this.selectAddress = this.db.prepare(
+      'SELECT seq, id, created_at FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?',
+    )
+    this.deleteSeq = this.db.prepare('DELETE FROM events WHERE seq = ?')
+    this.deleteIdByAuthor = this.db.prepare('DELETE FROM events WHERE id = ? AND pubkey = ? AND kind != 5')
+    this.deleteAddressUpTo = this.db.prepare(
+      'DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ? AND created_at <= ?',
+    )
+    this.deleteById = this.db.prepare('DELETE FROM events WHERE id = ?')
+    this.deleteByAuthor = this.db.prepare('DELETE FROM events WHERE pubkey = ?')
+    this.deletedById = this.db.prepare(
+      `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
+       WHERE t.name = 'e' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? LIMIT 1`,
+    )
+    this.deletedByAddress = this.db.prepare(
+      `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
+       WHERE t.name = 'a' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? AND e.created_at >= ? LIMIT 1`,
+    )
+    this.selectExpired = this.db.prepare('SELECT seq FROM events WHERE expiration IS NOT NULL AND expiration <= ?')
+    this.selectById = this.db.prepare('SELECT json FROM events WHERE id = ?')
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  /** Runs `fn` in one transaction (commit on return, rollback on throw). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  /**
+   * Stores an event, applying replaceable/addressable rules; call inside `transaction`. Deletions (kind 5)
+   * are applied by the caller (nip09), which knows the rules.
+   */
+  put(event: NostrEvent, json: string = serializeEvent(event)): StoreResult {
+    const d = addressKey(event)
+    if (d !== null) {
+      const existing = this.selectAddress.get(event.pubkey, event.kind, d) as AddressRow | undefined
+      if (existing) {
+        if (existing.id === event.id) return 'duplicate'
+        if (existing.created_at > event.created_at || (existing.created_at === event.created_at && existing.id < event.id)) {
+          return 'older'
+        }
+        this.deleteSeq.run(existing.seq)
+      }
+    }
+    const info = this.insertEvent.run(event.id, event.pubkey, event.kind, event.created_at, d, expirationOf(event) ?? null, json)
+    if (info.changes === 0) return 'duplicate'
+    const seq = info.lastInsertRowid
+    for (const t of event.tags) {
+      const name = t[0]
+      if (typeof name === 'string' && name.length === 1 && typeof t[1] === 'string') {
+        this.insertTag.run(seq, name, t[1], event.created_at)
+      }
+    }
+    return 'stored'
+  }
+
+  /** NIP-09: deletes `id` if `author` wrote it (never a kind 5). */
+  deleteOwnEvent(id: string, author: string): number {
+    return this.deleteIdByAuthor.run(id, author).changes
+  }
+
+  deleteOwnAddressUpTo(author: string, kind: number, d: string, createdAt: number): number {
+    return this.deleteAddressUpTo.run(author, kind, d, createdAt).changes
+  }
+
+  deleteEvent(id: string): number {
+    return this.deleteById.run(id).changes
+  }
+
+  deleteAuthorEvents(pubkey: string): number {
+    return this.deleteByAuthor.run(pubkey).changes
+  }
+
+  /** Whether a stored kind 5 by the event's author deletes it (by id, or by address up to its time). */
+  isDeleted(event: NostrEvent): boolean {
+    if (this.deletedById.get(event.id, event.pubkey)) return true
+    const d = addressKey(event)
+    if (d !== null && event.kind >= 30000) {
+      return this.deletedByAddress.get(`${event.kind}:${event.pubkey}:${d}`, event.pubkey, event.created_at) !== undefined
+    }
+    return false
+  }
+
+  purgeExpired(now: number): number {
+    const rows = this.selectExpired.all(now) as { seq: number }[]
+    if (rows.length === 0) return 0
+    this.transaction(() => {
+      for (const r of rows) this.deleteSeq.run(r.seq)
+    })
+    return rows.length
+  }
+
+  getJson(id: string): string | undefined {
+    return (this.selectById.get(id) as { json: string } | undefined)?.json
+  }
+
+  /** Stored events matching a filter, newest first (`created_at` desc, id asc), unexpired, at most `limit`. */
+  query(f: Filter, now: number): StoredRow[] {
+    const limit = Math.min(f.limit ?? LIMITS.default_limit, LIMITS.max_limit)
+    if (limit <= 0) return []
+    const conds = ['(expiration IS NULL OR expiration > ?)']
+    const params: unknown[] = [now]
+    if (f.ids) {
+      conds.push('id IN (SELECT value FROM json_each(?))')
+      params.push(JSON.stringify(f.ids))
+    }
+    if (f.authors) {
+      conds.push('pubkey IN (SELECT value FROM json_each(?))')
+      params.push(JSON.stringify(f.authors))
+    }
+    if (f.kinds) {
+      conds.push('kind IN (SELECT value FROM json_each(?))')
+      params.push(JSON.stringify(f.kinds))
+    }
+    if (f.since !== undefined) {
+      conds.push('created_at >= ?')
+      params.push(f.since)
+    }
+    if (f.until !== undefined) {
+      conds.push('created_at <= ?')
+      params.push(f.until)
+    }
+    if (f.tags) {
+      for (const [letter, values] of f.tags) {
+        conds.push('seq IN (SELECT seq FROM tags WHERE name = ? AND value IN (SELECT value FROM json_each(?)))')
+        params.push(letter, JSON.stringify(values))
+      }
+    }
+    params.push(limit)
+    const sql = `SELECT id, kind, json FROM events WHERE ${conds.join(' AND ')} ORDER BY created_at DESC, id LIMIT ?`
+    return this.statement(sql).all(...params) as StoredRow[]
+  }
+
+  /** Every event in export order: `created_at` ascending, then id. */
+  *iterateAll(): IterableIterator<string> {
+    const stmt = this.db.prepare('SELECT json FROM events ORDER BY created_at ASC, id ASC').pluck()
+    for (const json of stmt.iterate()) yield json as string
+  }
+
+  /** The stored version of a replaceable/addressable key, if any. */
+  getAddress(pubkey: string, kind: number, d: string): NostrEvent | undefined {
+    const row = this.selectAddress.get(pubkey, kind, d) as AddressRow | undefined
+    if (!row) return undefined
+    const json = this.getJson(row.id)
+    return json ? (JSON.parse(json) as NostrEvent) : undefined
+  }
+
+  listByAuthorKind(pubkey: string, kind: number): NostrEvent[] {
+    const stmt = this.statement('SELECT json FROM events WHERE pubkey = ? AND kind = ? ORDER BY created_at ASC')
+    return (stmt.raw(false).all(pubkey, kind) as { json: string }[]).map((r) => r.json).map((j) => JSON.parse(j) as NostrEvent)
+  }
+
+  clear(): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM tags; DELETE FROM events;')
+    })
+  }
+
+  countEvents(): number {
+    return this.db.prepare('SELECT count(*) FROM events').pluck().get() as number
+  }
+
+  private statement(sql: string): Statement {
+    let stmt = this.queries.get(sql)
+    if (!stmt) {
+      if (this.queries.size >= MAX_CACHED_QUERIES) this.queries.clear()
+      stmt = this.db.prepare(sql)
+      this.queries.set(sql, stmt)
+    }
+    return stmt
+  }
+}
+
+export { firstTagValue }

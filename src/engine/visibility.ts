@@ -1,0 +1,49 @@
+// Read visibility (engine.md §5.4), applied alike to stored results and live events.
+import type { NostrEvent } from 'nostr-tools/pure'
+import { APP_DATA_KIND, INTERNAL_D_PREFIX } from './bans.js'
+import { firstTagValue } from './nip01.js'
+import { AUTH_KIND } from './nip42.js'
+import { INVITE_KIND, JOIN_REQUEST_KIND, LEAVE_REQUEST_KIND } from './nip43.js'
+
+export const GIFT_WRAP_KIND = 1059
+export const ZAP_RECEIPT_KIND = 9735
+
+/** Who is reading: the connection's authenticated pubkeys and what they amount to on this relay. */
+export interface Viewer {
+  authed: ReadonlySet<string>
+  member: boolean
+  admin: boolean
+}
+
+const NEVER_DELIVERED = new Set([AUTH_KIND, JOIN_REQUEST_KIND, LEAVE_REQUEST_KIND])
+
+const addressedTo = (event: NostrEvent, authed: ReadonlySet<string>): boolean =>
+  event.tags.some((t) => t[0] === 'p' && typeof t[1] === 'string' && authed.has(t[1]))
+
+/** Whether the relay's own internal state event (30078 by self, `d` zooid/…) — delivered to nobody. */
+export function isInternalState(event: NostrEvent, self: string): boolean {
+  return event.kind === APP_DATA_KIND && event.pubkey === self && (firstTagValue(event, 'd') ?? '').startsWith(INTERNAL_D_PREFIX)
+}
+
+export function canSee(viewer: Viewer, event: NostrEvent, self: string): boolean {
+  if (NEVER_DELIVERED.has(event.kind)) return false
+  if (event.kind === INVITE_KIND) return addressedTo(event, viewer.authed)
+  if (event.kind === GIFT_WRAP_KIND) return addressedTo(event, viewer.authed)
+  if (isInternalState(event, self)) return false
+  return viewer.member
+}
+
+/** A stored row as the query returns it; the JSON is parsed only for kinds whose visibility reads tags. */
+export interface StoredRow {
+  id: string
+  kind: number
+  json: string
+}
+
+const TAG_DEPENDENT = new Set([INVITE_KIND, GIFT_WRAP_KIND, APP_DATA_KIND])
+
+export function canSeeStored(viewer: Viewer, row: StoredRow, self: string): boolean {
+  if (NEVER_DELIVERED.has(row.kind)) return false
+  if (TAG_DEPENDENT.has(row.kind)) return canSee(viewer, JSON.parse(row.json) as NostrEvent, self)
+  return viewer.member
+}
