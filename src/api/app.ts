@@ -27,8 +27,6 @@ export interface AppOptions {
   readiness?: ReadinessCheck[]
 }
 
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
-
 export function createApp(platform: Platform, options: AppOptions = {}) {
   const metrics = options.metrics ?? new ApiMetrics()
   const replay = new ReplayCache()
@@ -61,14 +59,6 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
       onError: (c) => errorResponse(c, new DomainError(413, 'body-too-large', `the request body is larger than ${API_BODY_LIMIT} bytes`)),
     }),
   )
-  api.use('*', async (c, next) => {
-    const type = c.req.header('content-type')
-    const hasBody = c.req.header('content-length') !== undefined ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined
-    if (hasBody && c.req.method !== 'GET' && !(type && JSON_TYPE.test(type.split(';')[0]!.trim()))) {
-      return errorResponse(c, new DomainError(415, 'unsupported-media-type', 'send the body as application/json'))
-    }
-    return next()
-  })
   api.use('*', identity(platform, replay))
 
   planRoutes(platform, api)

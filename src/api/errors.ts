@@ -22,11 +22,15 @@ export function validationError(error: ZodError): DomainError {
     case 'unrecognized_keys':
       return new DomainError(400, 'unknown-field', `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`)
     case 'too_big':
-      return new DomainError(400, 'field-too-long', `${path} is too long (at most ${String(issue.maximum)})`)
+      if (issue.origin === 'string' || issue.origin === 'array') {
+        return new DomainError(400, 'field-too-long', `${path} is too long (at most ${String(issue.maximum)})`)
+      }
+      return new DomainError(400, 'invalid-field', `${path} is too large (at most ${String(issue.maximum)})`)
     case 'too_small':
       return new DomainError(400, 'invalid-field', `${path} is too small (at least ${String(issue.minimum)})`)
     case 'invalid_type':
-      if (issue.input === undefined) return new DomainError(400, 'missing-field', `${path} is required`)
+      // zod does not keep the input on issues; its message names what it received.
+      if (issue.message.endsWith('received undefined')) return new DomainError(400, 'missing-field', `${path} is required`)
       return new DomainError(400, 'invalid-field', `${path} must be ${issue.expected === 'object' && path === 'body' ? 'a JSON object' : `a ${issue.expected}`}`)
     default:
       return new DomainError(400, 'invalid-field', `${path}: ${issue.message}`)
@@ -42,6 +46,7 @@ export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err
   if (err instanceof HTTPException) {
     if (err.status === 413) return new DomainError(413, 'body-too-large', 'the request body is too large')
+    if (err.status === 415) return new DomainError(415, 'unsupported-media-type', 'send the body as application/json')
     if (err.message.includes('Malformed JSON')) return new DomainError(400, 'invalid-json', 'the request body is not valid JSON')
     if (err.status >= 400 && err.status < 500) return new DomainError(err.status as 400, 'bad-request', err.message || 'bad request')
   }
