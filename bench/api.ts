@@ -1,0 +1,1 @@
+export async function runApi(): Promise<boolean> { return true }
