@@ -315,3 +315,26 @@ export async function joinWithClaim(url: string, k: Keys, claim?: string): Promi
     relay.close()
   }
 }
+
+/** A signed NIP-86 call on a relay host (`u` = https://<host>, payload hashed). */
+export function nip86(
+  te: TestEngine,
+  host: string,
+  signer: Keys,
+  method: string,
+  params: unknown[],
+  opts: { noPayload?: boolean; url?: string } = {},
+): Promise<HttpResponse> {
+  const body = JSON.stringify({ method, params })
+  const auth = nip98Header((t) => finalizeEvent(t, signer.sk), {
+    url: opts.url ?? `https://${host}`,
+    method: 'POST',
+    body: opts.noPayload ? undefined : body,
+  })
+  return httpRequest(te.port, {
+    method: 'POST',
+    host,
+    headers: { authorization: auth, 'content-type': 'application/nostr+json+rpc' },
+    body,
+  })
+}
