@@ -4,6 +4,7 @@ import { Command } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { Database } from './db/database.js'
 import { migrate } from './db/migrate.js'
+import { engineCommand } from './engine/cli.js'
 import { createLogger } from './log.js'
 import { parsePubkey } from './nostr/pubkey.js'
 import { openPlatform } from './platform/platform.js'
@@ -103,6 +104,8 @@ export function buildProgram(): Command {
         for (const pubkey of p.config.server.adminPubkeys) process.stdout.write(`${pubkey}\tSERVER_ADMIN_PUBKEYS\n`)
       }),
     )
+
+  program.addCommand(engineCommand())
 
   return program
 }
