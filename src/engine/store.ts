@@ -184,36 +184,47 @@ export class RelayStore {
   query(f: Filter, now: number): StoredRow[] {
     const limit = Math.min(f.limit ?? LIMITS.default_limit, LIMITS.max_limit)
     if (limit <= 0) return []
-    const conds = ['(expiration IS NULL OR expiration > ?)']
+    const conds = ['(e.expiration IS NULL OR e.expiration > ?)']
     const params: unknown[] = [now]
-    if (f.ids) {
-      conds.push('id IN (SELECT value FROM json_each(?))')
-      params.push(JSON.stringify(f.ids))
+    // One value → `=`, so the (column, created_at) index also yields the order and LIMIT stops early.
+    const match = (column: string, values: readonly (string | number)[]) => {
+      if (values.length === 1) {
+        conds.push(`${column} = ?`)
+        params.push(values[0])
+      } else {
+        conds.push(`${column} IN (SELECT value FROM json_each(?))`)
+        params.push(JSON.stringify(values))
+      }
     }
-    if (f.authors) {
-      conds.push('pubkey IN (SELECT value FROM json_each(?))')
-      params.push(JSON.stringify(f.authors))
-    }
-    if (f.kinds) {
-      conds.push('kind IN (SELECT value FROM json_each(?))')
-      params.push(JSON.stringify(f.kinds))
-    }
+    if (f.ids) match('e.id', f.ids)
+    if (f.authors) match('e.pubkey', f.authors)
+    if (f.kinds) match('e.kind', f.kinds)
     if (f.since !== undefined) {
-      conds.push('created_at >= ?')
+      conds.push('e.created_at >= ?')
       params.push(f.since)
     }
     if (f.until !== undefined) {
-      conds.push('created_at <= ?')
+      conds.push('e.created_at <= ?')
       params.push(f.until)
     }
-    if (f.tags) {
-      for (const [letter, values] of f.tags) {
-        conds.push('seq IN (SELECT seq FROM tags WHERE name = ? AND value IN (SELECT value FROM json_each(?)))')
-        params.push(letter, JSON.stringify(values))
-      }
+    let from = 'events e'
+    let order = 'e.created_at DESC, e.id'
+    const tagFilters = f.tags ? [...f.tags] : []
+    const first = tagFilters[0]
+    if (first && first[1].length === 1) {
+      // A single tag value drives the query from the tag index, already in time order.
+      from = 'tags t JOIN events e ON e.seq = t.seq'
+      conds.push('t.name = ? AND t.value = ?')
+      params.push(first[0], first[1][0])
+      order = 't.created_at DESC, e.id'
+      tagFilters.shift()
+    }
+    for (const [letter, values] of tagFilters) {
+      conds.push('e.seq IN (SELECT seq FROM tags WHERE name = ? AND value IN (SELECT value FROM json_each(?)))')
+      params.push(letter, JSON.stringify(values))
     }
     params.push(limit)
-    const sql = `SELECT id, kind, json FROM events WHERE ${conds.join(' AND ')} ORDER BY created_at DESC, id LIMIT ?`
+    const sql = `SELECT e.id, e.kind, e.json FROM ${from} WHERE ${conds.join(' AND ')} ORDER BY ${order} LIMIT ?`
     return this.statement(sql).all(...params) as StoredRow[]
   }
 
