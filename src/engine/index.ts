@@ -64,6 +64,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const sweep = setInterval(() => engine.sweepExpired(nowSeconds()), EXPIRATION_SWEEP_MS)
   sweep.unref()
   const port = (server.address() as AddressInfo).port
+  if (apiHost !== '' && whitelist.size === 0) log.warn('management API host set but the whitelist is empty: API not mounted')
   log.info({ port, apiHost: apiHost || null, apiEnabled: apiHost !== '' && whitelist.size > 0, dataDir: options.dataDir }, 'relay engine started')
 
   let closing: Promise<void> | undefined

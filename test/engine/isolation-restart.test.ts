@@ -212,5 +212,9 @@ describe('restart (row 20)', () => {
     // configs persist: the same id still conflicts
     expect((await local.api('POST', `/relay/${r.id}`, r.config)).status).toBe(409)
     await local.close()
+    // the catalog holds secrets: owner-only file mode; each relay has its own database file
+    expect(fs.statSync(path.join(dir, 'catalog.sqlite')).mode & 0o777).toBe(0o600)
+    expect(fs.existsSync(path.join(dir, 'relays', `${r.id}.sqlite`))).toBe(true)
+    expect(fs.existsSync(path.join(dir, 'relays', `${paused.id}.sqlite`))).toBe(true)
   })
 })
