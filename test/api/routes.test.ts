@@ -257,6 +257,20 @@ describe('operations', () => {
     }
   })
 
+  it('allows CORS only from SERVER_ALLOW_ORIGINS and never with credentials', async () => {
+    const allowed = await h.app.request('/api/plans', { headers: { origin: 'http://localhost:2892' } })
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:2892')
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull()
+    const preflight = await h.app.request('/api/relays', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:2892', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization')
+    const other = await h.app.request('/api/plans', { headers: { origin: 'https://evil.example' } })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
   it('answers unknown API routes with a 404 envelope', async () => {
     const res = await h.user().request('GET', '/api/nope')
     expect(res.status).toBe(404)
