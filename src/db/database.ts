@@ -144,28 +144,24 @@ export class Database {
    * Build it with `p(0)`, `p(1)`… where the arguments go.
    */
   prepared<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R[]> {
-    const c = compiled(build(sqlBuilder, (i) => new Param(i)))
-    const slots = c.parameters.map((v) => (v instanceof Param ? v.index : -1))
-    const stmt = this.reader.statement(c.sql)
-    this.preparedSql.push(c.sql)
-    const identity = slots.every((s, i) => s === i)
-    return async (...args: A) => {
-      const values = identity ? args : slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s]))
-      return stmt.all(...bind(values)) as R[]
-    }
+    const { stmt, values } = this.compileOnce<A, R>(build)
+    return async (...args: A) => stmt.all(...values(args)) as R[]
   }
 
   /** Like `prepared`, for a query that returns at most one row. */
   preparedOne<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R | undefined> {
+    const { stmt, values } = this.compileOnce<A, R>(build)
+    return async (...args: A) => stmt.get(...values(args)) as R | undefined
+  }
+
+  private compileOnce<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>) {
     const c = compiled(build(sqlBuilder, (i) => new Param(i)))
     const slots = c.parameters.map((v) => (v instanceof Param ? v.index : -1))
-    const stmt = this.reader.statement(c.sql)
     this.preparedSql.push(c.sql)
+    // Usually the placeholders are the arguments in order, and the arguments can be bound as they are.
     const identity = slots.every((s, i) => s === i)
-    return async (...args: A) => {
-      const values = identity ? args : slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s]))
-      return stmt.get(...bind(values)) as R | undefined
-    }
+    const values = identity ? (args: A) => bind(args) : (args: A) => bind(slots.map((s, i) => (s < 0 ? c.parameters[i] : args[s])))
+    return { stmt: this.reader.statement(c.sql), values }
   }
 
   /**
