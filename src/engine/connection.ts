@@ -15,6 +15,9 @@ import { checkReadGates, runWritePipeline } from './policies.js'
 import { nowSeconds, type VirtualRelay } from './relay.js'
 import { canSee, canSeeStored, type Viewer } from './visibility.js'
 
+/** Outgoing bytes a connection may have queued before it is dropped as a slow consumer. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+
 export class Connection {
   readonly challenge = newChallenge()
   readonly authed = new Set<string>()
@@ -44,7 +47,14 @@ export class Connection {
   }
 
   private send(message: string): void {
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(message)
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return
+    // A client that stops reading must not make the engine buffer without bound.
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.dispose()
+      this.ws.terminate()
+      return
+    }
+    this.ws.send(message)
   }
 
   private notice(message: string): void {

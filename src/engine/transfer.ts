@@ -19,7 +19,7 @@ export function exportEvents(store: RelayStore, writeLine: (line: string) => voi
 export interface ImportSummary {
   /** Lines stored. */
   accepted: number
-  /** Valid lines not stored: already present, or an older version of a replaceable event. */
+  /** Valid lines not stored: already present, an older replaceable version, or deleted by a kind 5. */
   skipped: number
   /** Invalid lines, with their 1-based line numbers and why. */
   refused: { line: number; reason: string }[]
@@ -44,6 +44,11 @@ export async function importEvents(
     batch = []
     store.transaction(() => {
       for (const event of events) {
+        // A kind 5 already imported keeps deleting what it names, whatever the line order.
+        if (store.isDeleted(event)) {
+          summary.skipped++
+          continue
+        }
         const result = store.put(event, serializeEvent(event))
         if (result === 'stored') {
           summary.accepted++
@@ -78,5 +83,5 @@ export async function importEvents(
 export function formatImportSummary(s: ImportSummary): string {
   const lines = s.refused.map((r) => r.line)
   const refused = s.refused.length > 0 ? ` (lines ${lines.slice(0, 50).join(', ')}${lines.length > 50 ? ', …' : ''})` : ''
-  return `accepted ${s.accepted}, skipped ${s.skipped} (duplicate or older), refused ${s.refused.length}${refused}`
+  return `accepted ${s.accepted}, skipped ${s.skipped} (duplicate, older or deleted), refused ${s.refused.length}${refused}`
 }
