@@ -217,9 +217,11 @@ async function dataset(scale: number): Promise<Dataset> {
   migrate(schema, { upTo: '0001' })
   await schema.close()
 
-  // One connection without a journal while generating; back to WAL (what the platform uses) afterwards.
+  // One connection with an in-memory journal and no syncs while generating (better-sqlite3's defensive mode
+  // refuses journal_mode=OFF, and WAL cannot switch to it directly); back to WAL, as the platform runs, after.
   const raw = new BetterSqlite3(result.indexed)
-  raw.pragma('journal_mode = OFF')
+  raw.pragma('journal_mode = DELETE')
+  raw.pragma('journal_mode = MEMORY')
   raw.pragma('synchronous = OFF')
   raw.pragma('cache_size = -2000000')
   populate(raw, counts)

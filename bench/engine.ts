@@ -1,0 +1,349 @@
+// Relay engine benchmark: `node --import tsx bench/engine.ts [--scale <fraction>]`.
+// The engine runs in a child process (its own core and its own resident set); this process is the client.
+// 1. ingest: signed kind-1 events from 20 authenticated connections vs the single-core verification rate
+//    measured in the same run (target ≥ 70%);
+// 2. REQ latency for a 500-event result on a 1,000,000-event relay (target p50 < 10 ms);
+// 3. resident set with 1,000 configured relays and 2,000 idle connections (target < 500 MiB).
+// The issue's peer (@nostr-relay/core) is not a dependency of this repository, so no peer column is printed.
+import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import WebSocket from 'ws'
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/wasm'
+import { bytesToHex } from 'nostr-tools/utils'
+import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
+import { nip98Header } from '../src/nostr/nip98.js'
+import { initVerifier, verifyFreshEvent } from '../src/nostr/verify.js'
+import { createLogger } from '../src/log.js'
+import { RelayStore, relayDbFile } from '../src/engine/store.js'
+import { serializeEvent } from '../src/engine/nip01.js'
+import { fmtDuration, fmtInt, nowNs, printTable, progress, summarize, verdict } from './lib.js'
+
+const SELF = fileURLToPath(import.meta.url)
+
+// ------------------------------------------------------------------------------------------ engine process
+
+if (process.argv.includes('--serve')) {
+  const { startEngine } = await import('../src/engine/index.js')
+  const [dataDir, port, robot] = process.argv.slice(process.argv.indexOf('--serve') + 1)
+  const handle = await startEngine({
+    port: Number(port),
+    listenHost: '127.0.0.1',
+    apiHost: `127.0.0.1:${port}`,
+    apiWhitelist: [robot!],
+    dataDir: dataDir!,
+    logger: createLogger({ level: 'warn' }),
+  })
+  process.on('message', (msg) => {
+    if (msg === 'rss') process.send!({ rss: process.memoryUsage().rss })
+    if (msg === 'stop') void handle.close().then(() => process.exit(0))
+  })
+  process.send!({ port: handle.port })
+}
+
+// ------------------------------------------------------------------------------------------ client side
+
+interface Engine {
+  port: number
+  child: ChildProcess
+  rss(): Promise<number>
+  stop(): Promise<void>
+}
+
+async function startEngineProcess(dataDir: string, port: number, robotPk: string): Promise<Engine> {
+  const child = fork(SELF, ['--serve', dataDir, String(port), robotPk], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
+  const ready = await new Promise<{ port: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number }))
+    child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)))
+  })
+  return {
+    port: ready.port,
+    child,
+    rss: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { rss: number }).rss))
+        child.send('rss')
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.send('stop')
+      }),
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = http.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
+
+function apiCall(port: number, robot: Uint8Array, method: string, p: string, body: unknown): Promise<number> {
+  const raw = JSON.stringify(body)
+  const host = `127.0.0.1:${port}`
+  const auth = nip98Header((t) => finalizeEvent(t, robot), { url: `http://${host}${p}`, method, body: raw })
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, agent, headers: { host, authorization: auth } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', reject)
+    req.end(raw)
+  })
+}
+
+function relayConfig(n: string, owner: string, members: string[] = []) {
+  return {
+    host: `${n}.localhost`,
+    schema: n,
+    secret: bytesToHex(generateSecretKey()),
+    info: { name: n, pubkey: owner },
+    roles: members.length ? { bench: { pubkeys: members } } : {},
+  }
+}
+
+/** A raw connection to a relay host through 127.0.0.1, answering AUTH with `sk` when given. */
+function connect(port: number, host: string, sk?: Uint8Array): Promise<{ ws: WebSocket; authed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, { headers: { host }, perMessageDeflate: false })
+    let authedResolve!: () => void
+    const authed = new Promise<void>((r) => (authedResolve = r))
+    ws.once('error', reject)
+    ws.on('message', function first(data) {
+      const msg = JSON.parse(data.toString())
+      if (msg[0] === 'AUTH') {
+        if (!sk) authedResolve()
+        else {
+          const evt = finalizeEvent({ kind: 22242, created_at: Math.floor(Date.now() / 1000), tags: [['relay', `ws://${host}`], ['challenge', msg[1]]], content: '' }, sk)
+          ws.send(JSON.stringify(['AUTH', evt]))
+        }
+      } else if (msg[0] === 'OK' && sk) {
+        ws.off('message', first)
+        authedResolve()
+      }
+    })
+    ws.once('open', () => resolve({ ws, authed }))
+  })
+}
+
+function verificationRate(events: NostrEvent[]): number {
+  const json = events.map((e) => JSON.stringify(e))
+  let best = 0
+  for (let round = 0; round < 3; round++) {
+    const fresh = json.map((j) => JSON.parse(j) as unknown)
+    const t0 = nowNs()
+    for (const e of fresh) if (!verifyFreshEvent(e)) throw new Error('a signed event did not verify')
+    best = Math.max(best, fresh.length / ((nowNs() - t0) / 1e9))
+  }
+  return best
+}
+
+const CONNECTIONS = 20
+const IN_FLIGHT = 64
+
+async function ingest(scale: number): Promise<{ rows: string[][]; pass: boolean }> {
+  const total = Math.max(2000, Math.round(40_000 * scale))
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-ingest-'))
+  const robot = generateSecretKey()
+  const authors = Array.from({ length: CONNECTIONS }, () => generateSecretKey())
+  progress(`signing ${fmtInt(total)} kind-1 events`)
+  const perConn = Math.ceil(total / CONNECTIONS)
+  const frames: string[][] = authors.map((sk, c) =>
+    Array.from({ length: perConn }, (_, i) =>
+      JSON.stringify(['EVENT', finalizeEvent({ kind: 1, created_at: Math.floor(Date.now() / 1000), tags: [['t', 'bench']], content: `event ${c}/${i} ${randomBytes(16).toString('hex')}` }, sk)]),
+    ),
+  )
+  const sample = frames.flat().slice(0, 4000).map((f) => JSON.parse(f)[1] as NostrEvent)
+  progress('measuring the single-core verification rate')
+  const verifyRate = verificationRate(sample)
+
+  const engine = await startEngineProcess(dataDir, await freePort(), getPublicKey(robot))
+  const owner = getPublicKey(generateSecretKey())
+  const status = await apiCall(engine.port, robot, 'POST', '/relay/ingest', relayConfig('ingest', owner, authors.map((sk) => getPublicKey(sk))))
+  if (status !== 201) throw new Error(`relay creation failed: ${status}`)
+  const conns = await Promise.all(authors.map((sk) => connect(engine.port, 'ingest.localhost', sk)))
+  await Promise.all(conns.map((c) => c.authed))
+  progress(`ingesting from ${CONNECTIONS} connections`)
+  let refused = 0
+  const t0 = nowNs()
+  await Promise.all(
+    conns.map(
+      ({ ws }, c) =>
+        new Promise<void>((resolve) => {
+          const list = frames[c]!
+          let sent = 0
+          let acked = 0
+          const pump = () => {
+            while (sent < list.length && sent - acked < IN_FLIGHT) ws.send(list[sent++]!)
+          }
+          ws.on('message', (data) => {
+            const msg = JSON.parse(data.toString())
+            if (msg[0] !== 'OK') return
+            if (!msg[2]) refused++
+            acked++
+            if (acked === list.length) resolve()
+            else pump()
+          })
+          pump()
+        }),
+    ),
+  )
+  const seconds = (nowNs() - t0) / 1e9
+  const rate = (perConn * CONNECTIONS) / seconds
+  for (const { ws } of conns) ws.close()
+  await engine.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+  const ratio = rate / verifyRate
+  return {
+    pass: ratio >= 0.7 && refused === 0,
+    rows: [
+      ['raw verification (1 core)', `${fmtInt(verifyRate)}/s`, '', ''],
+      ['engine ingest (20 conns)', `${fmtInt(rate)}/s`, `${(ratio * 100).toFixed(0)}% of verify`, `${verdict(ratio >= 0.7 && refused === 0)} (≥ 70%, ${refused} refused)`],
+    ],
+  }
+}
+
+async function reqLatency(scale: number): Promise<{ rows: string[][]; pass: boolean }> {
+  const total = Math.max(20_000, Math.round(1_000_000 * scale))
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-req-'))
+  const robot = generateSecretKey()
+  const reader = generateSecretKey()
+  let engine = await startEngineProcess(dataDir, await freePort(), getPublicKey(robot))
+  const port = engine.port
+  const status = await apiCall(port, robot, 'POST', '/relay/big', relayConfig('big', getPublicKey(reader)))
+  if (status !== 201) throw new Error(`relay creation failed: ${status}`)
+  await engine.stop()
+
+  // Bulk load straight into the relay's database (signatures are not checked on reads).
+  progress(`loading ${fmtInt(total)} events into one relay`)
+  const store = new RelayStore(relayDbFile(dataDir, 'big'))
+  store.db.pragma('synchronous = OFF')
+  const authors = Array.from({ length: 1000 }, () => randomBytes(32).toString('hex'))
+  const base = Math.floor(Date.now() / 1000) - total
+  const BATCH = 20_000
+  for (let start = 0; start < total; start += BATCH) {
+    store.transaction(() => {
+      for (let i = start; i < Math.min(total, start + BATCH); i++) {
+        const e: NostrEvent = {
+          id: randomBytes(32).toString('hex'),
+          pubkey: authors[i % authors.length]!,
+          created_at: base + i,
+          kind: i % 10 === 0 ? 7 : 1,
+          tags: [['t', `topic${i % 50}`], ['e', randomBytes(32).toString('hex')]],
+          content: `bulk event ${i}`,
+          sig: randomBytes(64).toString('hex'),
+        }
+        store.put(e, serializeEvent(e))
+      }
+    })
+  }
+  store.close()
+
+  engine = await startEngineProcess(dataDir, port, getPublicKey(robot))
+  const { ws, authed } = await connect(port, 'big.localhost', reader)
+  await authed
+  const filters = [
+    { label: 'kinds:[1] limit 500', filter: { kinds: [1], limit: 500 } },
+    { label: 'author limit 500', filter: { authors: [authors[0]], limit: 500 } },
+    { label: '#t limit 500', filter: { '#t': ['topic7'], limit: 500 } },
+    { label: 'no filter limit 500', filter: { limit: 500 } },
+  ]
+  const rows: string[][] = []
+  let pass = true
+  for (const { label, filter } of filters) {
+    const samples: number[] = []
+    let count = 0
+    for (let i = 0; i < 60; i++) {
+      const t0 = nowNs()
+      count = await new Promise<number>((resolve) => {
+        let n = 0
+        const on = (data: WebSocket.RawData) => {
+          const s = data.toString()
+          if (s.startsWith('["EVENT"')) n++
+          else if (s.startsWith('["EOSE"')) {
+            ws.off('message', on)
+            resolve(n)
+          }
+        }
+        ws.on('message', on)
+        ws.send(JSON.stringify(['REQ', `q${i}`, filter]))
+      })
+      if (i >= 10) samples.push(nowNs() - t0)
+      ws.send(JSON.stringify(['CLOSE', `q${i}`]))
+    }
+    const s = summarize(samples)
+    const ok = s.median < 10e6 && count === 500
+    if (label.startsWith('kinds')) pass = pass && ok
+    rows.push([`REQ ${label} (${fmtInt(total)} events)`, fmtDuration(s.median), fmtDuration(s.p99), `${count} events ${label.startsWith('kinds') ? verdict(ok) + ' (p50 < 10 ms)' : ''}`])
+  }
+  ws.close()
+  await engine.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+  return { rows, pass }
+}
+
+async function memory(scale: number): Promise<{ rows: string[][]; pass: boolean }> {
+  const relays = Math.max(50, Math.round(1000 * scale))
+  const connections = relays * 2
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-mem-'))
+  const robot = generateSecretKey()
+  const engine = await startEngineProcess(dataDir, await freePort(), getPublicKey(robot))
+  const idle = await engine.rss()
+  progress(`creating ${fmtInt(relays)} relays`)
+  const owner = getPublicKey(generateSecretKey())
+  for (let i = 0; i < relays; i += 8) {
+    const batch = Array.from({ length: Math.min(8, relays - i) }, (_, j) => i + j)
+    const statuses = await Promise.all(batch.map((n) => apiCall(engine.port, robot, 'POST', `/relay/m${n}`, relayConfig(`m${n}`, owner))))
+    if (statuses.some((s) => s !== 201)) throw new Error(`relay creation failed: ${statuses.join(',')}`)
+  }
+  const withRelays = await engine.rss()
+  progress(`opening ${fmtInt(connections)} idle connections`)
+  const sockets: WebSocket[] = []
+  for (let i = 0; i < connections; i += 100) {
+    const batch = await Promise.all(Array.from({ length: Math.min(100, connections - i) }, (_, j) => connect(engine.port, `m${(i + j) % relays}.localhost`)))
+    for (const c of batch) {
+      await c.authed
+      sockets.push(c.ws)
+    }
+  }
+  const withConns = await engine.rss()
+  for (const ws of sockets) ws.terminate()
+  await engine.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+  const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`
+  const pass = withConns < 500 * 1048576
+  return {
+    pass,
+    rows: [
+      ['engine idle', mib(idle), '', ''],
+      [`${fmtInt(relays)} relays`, mib(withRelays), '', ''],
+      [`+ ${fmtInt(connections)} idle connections`, mib(withConns), '', `${verdict(pass)} (< 500 MiB)`],
+    ],
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, serve: { type: 'boolean' } }, strict: false })
+  const scale = Number(values.scale)
+  if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be a fraction in (0, 1], got "${values.scale}"`)
+  await initVerifier()
+  console.log(`relay engine bench  scale ${scale}  node ${process.version}  ${os.cpus().length} cpus  ${new Date().toISOString()}`)
+  const results = [await ingest(scale), await reqLatency(scale), await memory(scale)]
+  printTable('Relay engine', ['measure', 'value', 'p99 / ratio', 'verdict'], results.flatMap((r) => r.rows))
+  console.log(`\nrelay engine: ${results.every((r) => r.pass) ? 'PASS' : 'FAIL'}`)
+  agent.destroy()
+}
+
+if (!process.argv.includes('--serve')) await main()
