@@ -29,13 +29,26 @@ async function withEngineData<T>(opts: DataOptions, fn: (engine: Engine) => Prom
   }
 }
 
+/** Writes all of `data`, waiting briefly when a non-blocking pipe (stdout) is full. */
+function writeAllSync(fd: number, data: string): void {
+  let buf = Buffer.from(data, 'utf8')
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(fs.writeSync(fd, buf))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5)
+    }
+  }
+}
+
 /** Buffers lines and writes them synchronously to a file descriptor. */
 function lineWriter(fd: number): { write: (line: string) => void; end: () => void } {
   let buffer: string[] = []
   let size = 0
   const flush = () => {
     if (buffer.length === 0) return
-    fs.writeSync(fd, buffer.join(''))
+    writeAllSync(fd, buffer.join(''))
     buffer = []
     size = 0
   }
