@@ -18,9 +18,20 @@ describe('config', () => {
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 2892, url: 'http://localhost:2892', adminPubkeys: [] })
     expect(config.server.allowOrigins).toEqual(['http://localhost:2892'])
     expect(config.relayDomain).toBe('localhost')
-    expect(config.engine.port).toBe(3334)
+    expect(config.engine).toEqual({ port: 3334, apiUrl: 'http://127.0.0.1:3334', embedded: true, timeoutMs: 10000 })
+    expect(config.livekit).toBeUndefined()
+    expect(config.blossomS3).toBeUndefined()
     expect(config.databasePath.endsWith('/data/caravel.db')).toBe(true)
     expect(config.sessionTtlSeconds).toBe(604800)
+  })
+
+  it('switches to an external engine and takes operator media settings as complete groups', () => {
+    const config = loadConfig({ ZOOID_API_URL: 'http://zooid:3334/', LIVEKIT_URL: 'wss://lk.example', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's' })
+    expect(config.engine).toMatchObject({ apiUrl: 'http://zooid:3334', embedded: false })
+    expect(config.livekit).toEqual({ url: 'wss://lk.example', apiKey: 'k', apiSecret: 's' })
+    expect(problem({ LIVEKIT_URL: 'wss://lk.example' })).toMatch(/^LIVEKIT_API_KEY: must be set together/)
+    expect(problem({ BLOSSOM_S3_ENDPOINT: 'x', BLOSSOM_S3_REGION: 'r', BLOSSOM_S3_BUCKET: 'b', BLOSSOM_S3_ACCESS_KEY: 'a', BLOSSOM_S3_SECRET_KEY: 's' })).toMatch(/^BLOSSOM_S3_ENDPOINT: /)
+    expect(problem({ ZOOID_API_URL: 'zooid' })).toMatch(/^ZOOID_API_URL: /)
   })
 
   it('accepts admins as hex or npub and normalises them', () => {

@@ -23,6 +23,16 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'SESSION_TTL_SECONDS', default: '604800', description: 'Lifetime of a dashboard session (7 days)' },
   { name: 'RELAY_DOMAIN', default: 'localhost', description: 'Relays are served at `<subdomain>.<RELAY_DOMAIN>`' },
   { name: 'ENGINE_PORT', default: '3334', description: 'Port of the embedded relay engine (relay WebSockets and its management API)' },
+  { name: 'ZOOID_API_URL', default: '(embedded engine)', description: 'Management API of an external zooid-compatible engine; unset runs the embedded engine on `ENGINE_PORT`' },
+  { name: 'ENGINE_TIMEOUT_MS', default: '10000', description: 'How long a management API call to the engine may take before it counts as failed' },
+  { name: 'LIVEKIT_URL', default: '(none)', description: 'LiveKit server URL handed to relays with LiveKit enabled' },
+  { name: 'LIVEKIT_API_KEY', default: '(none)', description: 'LiveKit API key' },
+  { name: 'LIVEKIT_API_SECRET', default: '(none)', description: 'LiveKit API secret (never logged)' },
+  { name: 'BLOSSOM_S3_ENDPOINT', default: '(none)', description: 'S3 endpoint for Blossom media, handed to relays with Blossom enabled' },
+  { name: 'BLOSSOM_S3_REGION', default: '(none)', description: 'S3 region' },
+  { name: 'BLOSSOM_S3_BUCKET', default: '(none)', description: 'S3 bucket' },
+  { name: 'BLOSSOM_S3_ACCESS_KEY', default: '(none)', description: 'S3 access key' },
+  { name: 'BLOSSOM_S3_SECRET_KEY', default: '(none)', description: 'S3 secret key (never logged)' },
   { name: 'ROBOT_SECRET', default: '(generated into `<DATA_DIR>/robot.key`)', description: "The robot's Nostr secret key (hex or nsec); signs engine calls and keys at-rest encryption" },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 ]
@@ -41,7 +51,15 @@ export interface Config {
   appUrl: string
   sessionTtlSeconds: number
   relayDomain: string
-  engine: { port: number }
+  engine: {
+    port: number
+    /** Base URL of the management API the platform calls: ZOOID_API_URL, or the embedded engine. */
+    apiUrl: string
+    embedded: boolean
+    timeoutMs: number
+  }
+  livekit: { url: string; apiKey: string; apiSecret: string } | undefined
+  blossomS3: { endpoint: string; region: string; bucket: string; accessKey: string; secretKey: string } | undefined
   robotSecret: string | undefined
   logLevel: string
 }
@@ -142,6 +160,9 @@ export function loadConfig(env: Env = process.env): Config {
     robotSecret = parseSecretKey(robotSecretRaw)
     if (!robotSecret) throw new ConfigError('ROBOT_SECRET', 'must be a 64-character hex secret key or an nsec')
   }
+  const enginePort = port(env, 'ENGINE_PORT', 3334)
+  const zooidRaw = read(env, 'ZOOID_API_URL')
+  const zooid = zooidRaw === undefined ? undefined : origin('ZOOID_API_URL', zooidRaw)
   const logLevel = read(env, 'LOG_LEVEL') ?? 'info'
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`)
@@ -159,10 +180,36 @@ export function loadConfig(env: Env = process.env): Config {
     appUrl: read(env, 'APP_URL') ? origin('APP_URL', read(env, 'APP_URL')!) : serverUrl,
     sessionTtlSeconds: positiveInt(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600),
     relayDomain: hostname('RELAY_DOMAIN', read(env, 'RELAY_DOMAIN') ?? 'localhost'),
-    engine: { port: port(env, 'ENGINE_PORT', 3334) },
+    engine: {
+      port: enginePort,
+      apiUrl: zooid ?? `http://127.0.0.1:${enginePort}`,
+      embedded: zooid === undefined,
+      timeoutMs: positiveInt(env, 'ENGINE_TIMEOUT_MS', 10_000),
+    },
+    livekit: group(env, ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'], ([url, apiKey, apiSecret]) => {
+      origin('LIVEKIT_URL', url.replace(/^ws/, 'http'))
+      return { url, apiKey, apiSecret }
+    }),
+    blossomS3: group(
+      env,
+      ['BLOSSOM_S3_ENDPOINT', 'BLOSSOM_S3_REGION', 'BLOSSOM_S3_BUCKET', 'BLOSSOM_S3_ACCESS_KEY', 'BLOSSOM_S3_SECRET_KEY'],
+      ([endpoint, region, bucket, accessKey, secretKey]) => {
+        origin('BLOSSOM_S3_ENDPOINT', endpoint)
+        return { endpoint, region, bucket, accessKey, secretKey }
+      },
+    ),
     robotSecret,
     logLevel,
   }
+}
+
+/** A set of variables that only make sense together: all set, or none (undefined). */
+function group<T>(env: Env, names: string[], build: (values: string[]) => T): T | undefined {
+  const values = names.map((n) => read(env, n))
+  if (values.every((v) => v === undefined)) return undefined
+  const missing = names.find((_, i) => values[i] === undefined)
+  if (missing) throw new ConfigError(missing, `must be set together with ${names.filter((n) => n !== missing).join(', ')}`)
+  return build(values as string[])
 }
 
 /** Hex or nsec secret key → lowercase hex, or undefined when invalid. */

@@ -8,10 +8,13 @@ import { join } from 'node:path'
 import { startEngine, type EngineHandle } from './engine/index.js'
 import { initVerifier } from './nostr/verify.js'
 import { openPlatform, type Platform } from './platform/platform.js'
+import { RelaySync } from './sync/relay-sync.js'
 
 export interface RunningServer {
   platform: Platform
-  engine: EngineHandle
+  /** The embedded engine; undefined when ZOOID_API_URL points at an external one. */
+  engine: EngineHandle | undefined
+  relaySync: RelaySync
   url: string
   port: number
   close(): Promise<void>
@@ -21,26 +24,31 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await initVerifier()
   const platform = openPlatform(config, log)
   // The embedded engine: its management API answers on 127.0.0.1:<ENGINE_PORT> to the robot key only.
-  const engineApiHost = `127.0.0.1:${config.engine.port}`
-  const engine = await startEngine({
-    port: config.engine.port,
-    apiHost: engineApiHost,
-    apiWhitelist: [platform.robot.pubkey],
-    dataDir: join(config.dataDir, 'engine'),
-    logger: log.child({ component: 'engine' }),
-  })
+  // With ZOOID_API_URL set, relays live on an external engine and none is started here.
+  const engine = config.engine.embedded
+    ? await startEngine({
+        port: config.engine.port,
+        apiHost: new URL(config.engine.apiUrl).host,
+        apiWhitelist: [platform.robot.pubkey],
+        dataDir: join(config.dataDir, 'engine'),
+        logger: log.child({ component: 'engine' }),
+      })
+    : undefined
+  const relaySync = new RelaySync(platform, platform.engine)
   const app = createApp(platform, {
+    relaySync,
     metrics: new ApiMetrics({ processMetrics: true }),
     readiness: [
       {
         name: 'engine',
         check: async () => {
           // Any HTTP answer from the engine's API host means it is up.
-          await fetch(`http://${engineApiHost}/`, { signal: AbortSignal.timeout(2000) })
+          await fetch(`${config.engine.apiUrl}/`, { signal: AbortSignal.timeout(2000) })
         },
       },
     ],
   })
+  await relaySync.start()
   const sweeper = setInterval(() => {
     platform.commands.deleteExpiredSessions().catch((err) => log.error({ err }, 'session sweep failed'))
   }, 3600_000)
@@ -54,12 +62,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     platform,
     engine,
+    relaySync,
     url: `http://${config.server.host}:${port}`,
     port,
     close: async () => {
       clearInterval(sweeper)
+      relaySync.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      await engine.close()
+      await engine?.close()
       await platform.close()
     },
   }

@@ -72,7 +72,7 @@ describe('caravel serve over a real socket', () => {
   })
 
   it('starts the embedded engine, whose management API obeys only the robot key', async () => {
-    const port = server.engine.port
+    const port = server.engine!.port
     const config = { host: 'socket-test.localhost', schema: 'socket_test', secret: '11'.repeat(32), info: { pubkey: getPublicKey(sk) } }
     const body = JSON.stringify(config)
     const url = `http://127.0.0.1:${port}/relay/socket-test`

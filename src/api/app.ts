@@ -14,6 +14,7 @@ import { planRoutes } from './routes/plans.js'
 import { relayRoutes } from './routes/relays.js'
 import { sessionRoutes } from './routes/session.js'
 import { tenantRoutes } from './routes/tenants.js'
+import { RelaySync } from '../sync/relay-sync.js'
 
 export const API_BODY_LIMIT = 64 * 1024
 
@@ -24,6 +25,8 @@ export interface ReadinessCheck {
 
 export interface AppOptions {
   metrics?: ApiMetrics
+  /** The running relay-sync reactor; without one, admin retries still sync through a fresh, unstarted one. */
+  relaySync?: RelaySync
   readiness?: ReadinessCheck[]
 }
 
@@ -64,7 +67,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   planRoutes(platform, api)
   sessionRoutes(platform, api)
   tenantRoutes(platform, api)
-  relayRoutes(platform, api)
+  relayRoutes(platform, api, options.relaySync ?? new RelaySync(platform, platform.engine))
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'nip98', {
     type: 'http',

@@ -54,6 +54,21 @@ export const RelaySchema = z
   })
   .openapi('Relay')
 
+export const RelayDetailSchema = RelaySchema.extend({
+  members: z
+    .object({ used: z.number().int(), allowed: z.number().int().nullable() })
+    .nullable()
+    .openapi({ description: 'members counted against the plan, and the plan limit (null = unlimited)' }),
+}).openapi('RelayDetail')
+
+export const MembersSchema = z
+  .object({
+    members: z.array(z.string()),
+    used: z.number().int(),
+    allowed: z.number().int().nullable(),
+  })
+  .openapi('Members')
+
 export const TenantSchema = z
   .object({
     pubkey: z.string(),

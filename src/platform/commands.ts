@@ -222,6 +222,31 @@ export class Commands {
     })
   }
 
+  /** The engine has the relay as it is now: `synced = 1`, error cleared. */
+  completeRelaySync(id: string): Promise<RelayRow | undefined> {
+    return this.write((tx, record) => {
+      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current) return undefined
+      const next: RelayRow = { ...current, synced: 1, sync_error: '' }
+      tx.run(tx.q.updateTable('relay').set({ synced: 1, sync_error: '' }).where('id', '=', id))
+      record('complete_relay_sync', { tenant: current.tenant, relay: next })
+      return next
+    })
+  }
+
+  /** The engine refused or could not be reached; the error is kept for the tenant and the retry schedule. */
+  failRelaySync(id: string, error: string): Promise<RelayRow | undefined> {
+    const message = error.slice(0, 500)
+    return this.write((tx, record) => {
+      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current) return undefined
+      const next: RelayRow = { ...current, synced: 0, sync_error: message }
+      tx.run(tx.q.updateTable('relay').set({ synced: 0, sync_error: message }).where('id', '=', id))
+      record('fail_relay_sync', { tenant: current.tenant, relay: next }, message)
+      return next
+    })
+  }
+
   createSession(tokenHash: string, pubkey: string, ttlSeconds: number): Promise<void> {
     const now = nowSeconds()
     return this.db.transaction((tx) => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { Database } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
+import { EngineClient } from '../sync/engine-client.js'
 import { loadRobotIdentity, type RobotIdentity } from '../robot/identity.js'
 import { ActivityBus } from './activity-bus.js'
 import { Commands } from './commands.js'
@@ -20,7 +21,11 @@ export interface Platform {
   plans: Plans
   robot: RobotIdentity
   box: SecretBox
+  /** The management API client of the engine (embedded or external). */
+  engine: EngineClient
   isAdmin(pubkey: string): Promise<boolean>
+  /** Operator admins: SERVER_ADMIN_PUBKEYS ∪ `caravel admin add`. */
+  listAdmins(): Promise<string[]>
   close(): Promise<void>
 }
 
@@ -47,6 +52,8 @@ export function openPlatform(config: Config, log: Logger): Platform {
     plans,
     robot,
     box,
+    engine: new EngineClient({ baseUrl: config.engine.apiUrl, sign: robot.sign, timeoutMs: config.engine.timeoutMs }),
+    listAdmins: async () => [...new Set([...envAdmins, ...(await queries.listAdmins())])].sort(),
     // The env list is fixed at start-up; `caravel admin add` writes the table, which is read per request so
     // a running server sees the change at once.
     isAdmin: async (pubkey) => envAdmins.has(pubkey) || (await isAdminStmt(pubkey)) !== undefined,

@@ -54,6 +54,20 @@ function buildQueries(db: Database) {
           .orderBy('id', 'desc')
           .limit(p(3)),
     ),
+    /** Relay sync: relays the engine may not have in their current state. */
+    listUnsyncedRelays: db.prepared<[afterId: string, limit: number], RelayRow>((q, p) =>
+      q.selectFrom('relay').selectAll().where('synced', '=', 0).where('id', '>', p(0)).orderBy('id').limit(p(1)),
+    ),
+    /** Relay sync: has the engine ever confirmed this relay (then it is PATCHed, never POSTed)? */
+    hasCompletedRelaySync: db.preparedOne<[relayId: string], { one: number }>((q, p) =>
+      q
+        .selectFrom('activity')
+        .select((eb) => eb.lit(1).as('one'))
+        .where('resource_type', '=', 'relay')
+        .where('resource_id', '=', p(0))
+        .where('activity_type', '=', 'complete_relay_sync')
+        .limit(1),
+    ),
     getSession: db.preparedOne<[tokenHash: string, now: number], SessionTable>((q, p) =>
       q.selectFrom('session').selectAll().where('token_hash', '=', p(0)).where('expires_at', '>', p(1)),
     ),
@@ -102,6 +116,14 @@ export class Queries {
 
   listActivityForRelay(relayId: string, limit: number, before?: { created_at: number; id: string }): Promise<ActivityRow[]> {
     return this.s.listActivityForRelay(relayId, before?.created_at ?? MAX_TIME, before?.id ?? '', limit)
+  }
+
+  listUnsyncedRelays(afterId: string, limit: number): Promise<RelayRow[]> {
+    return this.s.listUnsyncedRelays(afterId, limit)
+  }
+
+  async hasCompletedRelaySync(relayId: string): Promise<boolean> {
+    return (await this.s.hasCompletedRelaySync(relayId)) !== undefined
   }
 
   getSession(tokenHash: string, now: number): Promise<SessionTable | undefined> {

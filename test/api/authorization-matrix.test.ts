@@ -46,6 +46,8 @@ const cases: Case[] = [
   { method: 'POST', path: '/relays/{id}/deactivate', call: (f) => ({ path: `/api/relays/${f.relayId}/deactivate` }), expect: ownerOrAdmin(200) },
   // A fresh relay is active, so activating it is refused after the guard lets the caller through.
   { method: 'POST', path: '/relays/{id}/activate', call: (f) => ({ path: `/api/relays/${f.relayId}/activate` }), expect: ownerOrAdmin(400) },
+  { method: 'GET', path: '/relays/{id}/members', call: (f) => ({ path: `/api/relays/${f.relayId}/members` }), expect: ownerOrAdmin(200) },
+  { method: 'POST', path: '/relays/{id}/sync', call: (f) => ({ path: `/api/relays/${f.relayId}/sync` }), expect: adminOnly },
   { method: 'GET', path: '/relays/{id}/activity', call: (f) => ({ path: `/api/relays/${f.relayId}/activity` }), expect: ownerOrAdmin(200) },
 ]
 

@@ -45,7 +45,7 @@ describe('tenant and relay lifecycle', () => {
     expect(relay).toMatchObject({
       tenant: alice.pubkey,
       subdomain: 'alice-club',
-      url: 'ws://alice-club.localhost:3334',
+      url: `ws://alice-club.localhost:${h.platform.config.engine.port}`,
       plan: 'basic',
       status: 'active',
       synced: false,
@@ -245,6 +245,8 @@ describe('operations', () => {
         '/relays/{id}/activate',
         '/relays/{id}/activity',
         '/relays/{id}/deactivate',
+        '/relays/{id}/members',
+        '/relays/{id}/sync',
         '/session',
         '/subdomains/{subdomain}',
         '/tenants',

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js'
 import { nip98Header } from '../../src/nostr/nip98.js'
 import { initVerifier } from '../../src/nostr/verify.js'
 import { openPlatform, type Platform } from '../../src/platform/platform.js'
+import { freePort } from './ports.js'
 
 export const SERVER_URL = 'http://localhost:2892'
 
@@ -76,6 +77,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const adminSk = generateSecretKey()
   const config = loadConfig({
     DATA_DIR: dataDir,
+    // Nothing listens here unless a test starts an engine on it.
+    ENGINE_PORT: String(await freePort()),
     SERVER_URL,
     SERVER_ADMIN_PUBKEYS: getPublicKey(adminSk),
     ...env,

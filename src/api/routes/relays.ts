@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { z } from '@hono/zod-openapi'
 import { parsePubkey } from '../../nostr/pubkey.js'
-import { DomainError, forbidden } from '../../platform/errors.js'
+import { DomainError, forbidden, notFound } from '../../platform/errors.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../../platform/pagination.js'
 import type { Platform } from '../../platform/platform.js'
 import { subdomainProblem } from '../../platform/validation.js'
@@ -15,12 +15,16 @@ import {
   page,
   PageQuery,
   RelayCreateSchema,
+  MembersSchema,
+  RelayDetailSchema,
   RelaySchema,
   RelayUpdateSchema,
 } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
+import { assertMembersFitPlan, relayMembers } from '../../sync/members.js'
+import type { RelaySync } from '../../sync/relay-sync.js'
 
-export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
+export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relaySync: RelaySync) {
   const { queries, commands } = platform
   const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)
   const view = (r: Parameters<typeof relayView>[0]) => relayView(r, urlFor)
@@ -92,10 +96,18 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
       method: 'get',
       path: '/relays/{id}',
       summary: 'Get a relay',
+      description: 'With members used / allowed by its plan (`members` is null while the engine cannot be reached).',
       request: { params: IdParam },
-      responses: { 200: jsonResponse('The relay', envelope(RelaySchema)) },
+      responses: { 200: jsonResponse('The relay', envelope(RelayDetailSchema)) },
     }),
-    (c) => c.json(ok(view(c.var.relay)), 200),
+    async (c) => {
+      const relay = c.var.relay
+      const members = await relayMembers(platform, relay).then(
+        ({ used, allowed }) => ({ used, allowed }),
+        () => null,
+      )
+      return c.json(ok({ ...view(relay), members }), 200)
+    },
   )
 
   app.openapi(
@@ -107,7 +119,39 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
       request: { params: IdParam, body: jsonBody(RelayUpdateSchema) },
       responses: { 200: jsonResponse('The updated relay', envelope(RelaySchema)) },
     }),
-    async (c) => c.json(ok(view(await commands.updateRelay(c.var.relay.id, c.req.valid('json')))), 200),
+    async (c) => {
+      const patch = c.req.valid('json')
+      if (patch.plan !== undefined) await assertMembersFitPlan(platform, c.var.relay, patch.plan)
+      return c.json(ok(view(await commands.updateRelay(c.var.relay.id, patch))), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute(platform, 'relay-owner-or-admin', {
+      method: 'get',
+      path: '/relays/{id}/members',
+      summary: "A relay's members",
+      description: 'Member pubkeys as the engine reports them (empty until the relay was first synced), and how many count against the plan.',
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('Members', envelope(MembersSchema)) },
+    }),
+    async (c) => c.json(ok(await relayMembers(platform, c.var.relay)), 200),
+  )
+
+  app.openapi(
+    defineRoute(platform, 'admin', {
+      method: 'post',
+      path: '/relays/{id}/sync',
+      summary: 'Sync a relay to the engine now',
+      description: 'Retries at once, ignoring the backoff; answers with the relay after the attempt (see `synced` and `sync_error`).',
+      request: { params: IdParam },
+      responses: { 200: jsonResponse('The relay after the attempt', envelope(RelaySchema)) },
+    }),
+    async (c) => {
+      const relay = await relaySync.syncNow(c.req.valid('param').id)
+      if (!relay) throw notFound('relay')
+      return c.json(ok(view(relay)), 200)
+    },
   )
 
   app.openapi(

@@ -1,0 +1,266 @@
+// The relay-sync reactor: pushes each relay change to the engine, records the outcome as activity, retries
+// failures with exponential backoff counted from the relay's activity history, and reconciles every unsynced
+// relay at start-up and periodically (so a missed or crashed sync converges).
+import type { Logger } from 'pino'
+import type { ActivityRow, RelayRow } from '../db/schema.js'
+import type { Platform } from '../platform/platform.js'
+import { EngineError, type EngineClient } from './engine-client.js'
+import { engineConfigFor } from './relay-config.js'
+
+/** Activities that change what the engine should serve. */
+export const SYNC_TRIGGERS = new Set(['create_relay', 'update_relay', 'activate_relay', 'deactivate_relay', 'mark_relay_delinquent'])
+
+export interface Clock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms)
+    t.unref()
+    return t
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
+export interface RelaySyncOptions {
+  clock?: Clock
+  /** Attempts before giving up until the next change or an admin's retry. */
+  maxAttempts?: number
+  baseDelayMs?: number
+  maxDelayMs?: number
+  /** Engine calls in flight at once (a start-up reconcile may find thousands of relays). */
+  concurrency?: number
+  /** How often to reconcile anyway, catching anything missed. 0 = never. */
+  reconcileEveryMs?: number
+}
+
+/** Backoff before retry number `failures` (1-based): 30 s doubling, capped at 15 min. */
+export function retryDelayMs(failures: number, base = 30_000, cap = 900_000): number {
+  return Math.min(cap, base * 2 ** Math.max(0, failures - 1))
+}
+
+export class RelaySync {
+  private readonly clock: Clock
+  private readonly maxAttempts: number
+  private readonly baseDelayMs: number
+  private readonly maxDelayMs: number
+  private readonly concurrency: number
+  private readonly reconcileEveryMs: number
+  private readonly log: Logger
+  /** Relays waiting for a worker, in order. */
+  private readonly queue = new Set<string>()
+  /** Relays being synced, and whether another change arrived meanwhile. */
+  private readonly running = new Map<string, { dirty: boolean }>()
+  private readonly retries = new Map<string, unknown>()
+  private readonly idleWaiters: (() => void)[] = []
+  private unsubscribe: (() => void) | undefined
+  private reconcileTimer: unknown
+  private stopped = false
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly client: EngineClient,
+    options: RelaySyncOptions = {},
+  ) {
+    this.clock = options.clock ?? realClock
+    this.maxAttempts = options.maxAttempts ?? 6
+    this.baseDelayMs = options.baseDelayMs ?? 30_000
+    this.maxDelayMs = options.maxDelayMs ?? 900_000
+    this.concurrency = options.concurrency ?? 16
+    this.reconcileEveryMs = options.reconcileEveryMs ?? 60_000
+    this.log = platform.log.child({ component: 'relay-sync' })
+  }
+
+  /** Subscribes to the bus and reconciles everything unsynced. */
+  async start(): Promise<void> {
+    this.stopped = false
+    this.unsubscribe = this.platform.bus.subscribe((activity) => this.onActivity(activity))
+    await this.reconcile()
+    this.scheduleReconcile()
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.unsubscribe?.()
+    this.clock.clearTimeout(this.reconcileTimer)
+    for (const handle of this.retries.values()) this.clock.clearTimeout(handle)
+    this.retries.clear()
+    this.queue.clear()
+  }
+
+  /** Resolves when nothing is queued or running (retries may still be scheduled). */
+  idle(): Promise<void> {
+    if (this.queue.size === 0 && this.running.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Relays with a retry scheduled. */
+  get scheduled(): string[] {
+    return [...this.retries.keys()]
+  }
+
+  private onActivity(activity: ActivityRow): void {
+    if (activity.resource_type === 'relay' && SYNC_TRIGGERS.has(activity.activity_type)) this.request(activity.resource_id)
+  }
+
+  /** Asks for a sync as soon as a worker is free; a change during a sync makes it run again. */
+  request(relayId: string): void {
+    if (this.stopped) return
+    this.cancelRetry(relayId)
+    const running = this.running.get(relayId)
+    if (running) {
+      running.dirty = true
+      return
+    }
+    this.queue.add(relayId)
+    this.pump()
+  }
+
+  /** An admin's forced retry: syncs now, ignoring the backoff, and returns the relay afterwards. */
+  async syncNow(relayId: string): Promise<RelayRow | undefined> {
+    this.request(relayId)
+    await this.settled(relayId)
+    return this.platform.queries.getRelay(relayId)
+  }
+
+  /** Walks every unsynced relay (keyset on id): queue it now, or at the time its backoff allows. */
+  async reconcile(): Promise<number> {
+    let after = ''
+    let count = 0
+    for (;;) {
+      const page = await this.platform.queries.listUnsyncedRelays(after, 500)
+      if (page.length === 0) break
+      for (const relay of page) {
+        if (!this.queue.has(relay.id) && !this.running.has(relay.id) && !this.retries.has(relay.id)) {
+          const { failures, lastFailureAt } = await this.failureHistory(relay.id)
+          if (failures === 0) this.request(relay.id)
+          else if (failures < this.maxAttempts) this.scheduleRetry(relay.id, failures, lastFailureAt * 1000)
+          count++
+        }
+      }
+      after = page[page.length - 1]!.id
+    }
+    return count
+  }
+
+  private scheduleReconcile(): void {
+    if (this.reconcileEveryMs <= 0 || this.stopped) return
+    this.reconcileTimer = this.clock.setTimeout(() => {
+      this.reconcile()
+        .catch((err) => this.log.error({ err }, 'reconcile failed'))
+        .finally(() => this.scheduleReconcile())
+    }, this.reconcileEveryMs)
+  }
+
+  private pump(): void {
+    while (this.running.size < this.concurrency && this.queue.size > 0) {
+      const relayId = this.queue.values().next().value as string
+      this.queue.delete(relayId)
+      const state = { dirty: false }
+      this.running.set(relayId, state)
+      void this.runLoop(relayId, state)
+    }
+    if (this.queue.size === 0 && this.running.size === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve()
+    }
+  }
+
+  private async runLoop(relayId: string, state: { dirty: boolean }): Promise<void> {
+    try {
+      do {
+        state.dirty = false
+        await this.syncOnce(relayId)
+      } while (state.dirty && !this.stopped)
+    } catch (err) {
+      this.log.error({ err, relay: relayId }, 'relay sync crashed')
+    } finally {
+      this.running.delete(relayId)
+      this.pump()
+      const waiters = this.settleWaiters.get(relayId)
+      if (waiters) {
+        this.settleWaiters.delete(relayId)
+        for (const resolve of waiters) resolve()
+      }
+    }
+  }
+
+  private readonly settleWaiters = new Map<string, (() => void)[]>()
+
+  private settled(relayId: string): Promise<void> {
+    if (!this.queue.has(relayId) && !this.running.has(relayId)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const list = this.settleWaiters.get(relayId) ?? []
+      list.push(resolve)
+      this.settleWaiters.set(relayId, list)
+    })
+  }
+
+  private async syncOnce(relayId: string): Promise<void> {
+    const { queries, commands, box } = this.platform
+    const relay = await queries.getRelay(relayId)
+    if (!relay) return
+    const config = engineConfigFor(relay, { config: this.platform.config, admins: await this.platform.listAdmins() })
+    const { schema: _schema, ...patch } = config
+    const create = () => this.client.createRelay(relay.id, { ...config, secret: box.open(relay.secret) })
+    try {
+      if (!(await queries.hasCompletedRelaySync(relay.id))) {
+        try {
+          await create()
+        } catch (err) {
+          // Created by an earlier attempt whose answer we never recorded: it exists, so PATCH it.
+          if (!(err instanceof EngineError && err.status === 409 && err.message === 'relay with this id already exists')) throw err
+          await this.client.patchRelay(relay.id, patch)
+        }
+      } else {
+        try {
+          await this.client.patchRelay(relay.id, patch)
+        } catch (err) {
+          // The engine lost it (new engine, wiped data): it must be created again, secret included.
+          if (!(err instanceof EngineError && err.status === 404 && err.message === 'relay not found')) throw err
+          await create()
+        }
+      }
+      await commands.completeRelaySync(relay.id)
+    } catch (err) {
+      const message = err instanceof EngineError ? err.message : `sync failed: ${(err as Error).message}`
+      this.log.warn({ relay: relay.id, error: message }, 'relay sync failed')
+      await commands.failRelaySync(relay.id, message)
+      const { failures } = await this.failureHistory(relay.id)
+      if (failures < this.maxAttempts) this.scheduleRetry(relay.id, failures, this.clock.now())
+      else this.log.error({ relay: relay.id, attempts: failures }, 'relay sync gave up; an admin can retry it')
+    }
+  }
+
+  /** The count of consecutive trailing `fail_relay_sync` rows: the attempt number (spec §5). */
+  private async failureHistory(relayId: string): Promise<{ failures: number; lastFailureAt: number }> {
+    const recent = await this.platform.queries.listActivityForRelay(relayId, this.maxAttempts + 1)
+    let failures = 0
+    for (const a of recent) {
+      if (a.activity_type !== 'fail_relay_sync') break
+      failures++
+    }
+    return { failures, lastFailureAt: recent[0]?.created_at ?? 0 }
+  }
+
+  private scheduleRetry(relayId: string, failures: number, lastFailureMs: number): void {
+    if (this.stopped) return
+    const due = lastFailureMs + retryDelayMs(failures, this.baseDelayMs, this.maxDelayMs)
+    const handle = this.clock.setTimeout(() => {
+      this.retries.delete(relayId)
+      this.request(relayId)
+    }, Math.max(0, due - this.clock.now()))
+    this.retries.set(relayId, handle)
+  }
+
+  private cancelRetry(relayId: string): void {
+    const handle = this.retries.get(relayId)
+    if (handle !== undefined) {
+      this.clock.clearTimeout(handle)
+      this.retries.delete(relayId)
+    }
+  }
+}
