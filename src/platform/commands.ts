@@ -6,7 +6,7 @@ import type { Database, Tx } from '../db/database.js'
 import type { ActivityRow, RelayRow, TenantRow } from '../db/schema.js'
 import type { ActivityBus } from './activity-bus.js'
 import { DomainError, notFound } from './errors.js'
-import { nowSeconds, randomId } from './ids.js'
+import { nowSeconds, randomId, sortableId } from './ids.js'
 import type { Plans } from './plans.js'
 import type { SecretBox } from './secret-box.js'
 import { assertHttpUrl, assertPlanAllows, subdomainProblem } from './validation.js'
@@ -71,7 +71,7 @@ export class Commands {
     const result = await this.db.transaction((tx) => {
       const record: Record_ = (type, { tenant, relay }, detail) => {
         const row: ActivityRow = {
-          id: randomId(),
+          id: sortableId(),
           tenant,
           created_at: nowSeconds(),
           activity_type: type,

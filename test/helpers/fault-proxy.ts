@@ -13,13 +13,23 @@ export interface SeenRequest {
 }
 
 export class FaultProxy {
-  mode: FaultMode = 'pass'
+  private current: FaultMode = 'pass'
   readonly seen: SeenRequest[] = []
   private server!: http.Server
   private readonly sockets = new Set<Socket>()
   port = 0
 
   constructor(private readonly targetPort: number) {}
+
+  get mode(): FaultMode {
+    return this.current
+  }
+
+  /** Switching to `refuse` also drops kept-alive connections, which a client would otherwise reuse. */
+  set mode(mode: FaultMode) {
+    this.current = mode
+    if (mode === 'refuse') for (const s of this.sockets) s.destroy()
+  }
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => this.handle(req, res))
