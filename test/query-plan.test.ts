@@ -87,6 +87,12 @@ beforeAll(async () => {
   await owner.request('GET', `/api/relays/${relay.id}/activity?limit=1&cursor=${next.body.data.next_cursor}`)
   await h.admin.request('GET', '/api/tenants?limit=2')
   await h.admin.request('GET', '/api/relays?limit=2')
+  for (const query of ['status=active', 'plan=basic', 'sync=error', 'sync=pending', 'sync=ok', 'q=sub-1', 'q=sub&status=inactive', 'status=active&plan=free', 'plan=growth&sync=ok']) {
+    const res = await h.admin.request('GET', `/api/relays?limit=2&${query}`)
+    expect(res.status, query).toBe(200)
+  }
+  await owner.request('GET', '/api/relays?status=active')
+  await h.admin.request('GET', `/api/tenants?q=00000000000000ab`)
   await h.platform.commands.deleteExpiredSessions()
   await h.platform.queries.getTenantByStripeCustomerId('cus_3')
   await h.platform.queries.hasActivePaidRelays(owner.pubkey)

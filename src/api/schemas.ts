@@ -140,5 +140,24 @@ export const PageQuery = z.object({
   cursor: z.string().max(512).optional(),
 })
 
+export const RelayListQuery = PageQuery.extend({
+  status: z.enum(['active', 'inactive', 'delinquent']).optional(),
+  plan: z.string().max(64).optional(),
+  sync: z.enum(['ok', 'pending', 'error']).optional().openapi({ description: 'ok: synced; pending: waiting; error: the last sync failed' }),
+  q: z.string().max(63).optional().openapi({ description: 'subdomain prefix; results are then ordered by subdomain' }),
+})
+
+export const TenantListQuery = PageQuery.extend({
+  q: z.string().max(200).optional().openapi({ description: 'hex pubkey prefix, or an npub' }),
+})
+
+export const PublicConfigSchema = z
+  .object({
+    billing_enabled: z.boolean().openapi({ description: 'false: every plan is free on this deployment' }),
+    relay_domain: z.string(),
+    relay_url_template: z.string().openapi({ description: 'a relay URL with `{subdomain}` in place of its subdomain' }),
+  })
+  .openapi('PublicConfig')
+
 export const IdParam = z.object({ id: z.string().max(64) })
 export const PubkeyParam = z.object({ pubkey: z.string().max(200) })

@@ -1,5 +1,6 @@
 // Reads. Every query a request, webhook or worker runs is compiled once here into a prepared statement, and
 // each is served by an index (the query-plan test walks them all). Names say what they answer.
+import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import type { ActivityRow, RelayRow, SessionTable, TenantRow } from '../db/schema.js'
 import { PAID_PLAN_IDS } from './plans.js'
@@ -19,6 +20,16 @@ function buildQueries(db: Database) {
     ),
     listTenants: db.prepared<[afterPubkey: string, limit: number], TenantRow>((q, p) =>
       q.selectFrom('tenant').selectAll().where('pubkey', '>', p(0)).orderBy('pubkey').limit(p(1)),
+    ),
+    searchTenants: db.prepared<[from: string, to: string, afterPubkey: string, limit: number], TenantRow>((q, p) =>
+      q
+        .selectFrom('tenant')
+        .selectAll()
+        .where('pubkey', '>=', p(0))
+        .where('pubkey', '<', p(1))
+        .where('pubkey', '>', p(2))
+        .orderBy('pubkey')
+        .limit(p(3)),
     ),
     getRelay: db.preparedOne<[id: string], RelayRow>((q, p) => q.selectFrom('relay').selectAll().where('id', '=', p(0))),
     getRelayBySubdomain: db.preparedOne<[subdomain: string], { id: string }>((q, p) =>
@@ -75,10 +86,21 @@ function buildQueries(db: Database) {
   }
 }
 
+export interface RelayFilter {
+  /** Only this tenant's relays. */
+  tenant?: string
+  status?: RelayRow['status']
+  plan?: string
+  /** `error`: the last sync failed; `pending`: not yet synced, no error; `ok`: synced. */
+  sync?: 'error' | 'pending' | 'ok'
+  /** Subdomain prefix; results are then ordered by subdomain instead of id. */
+  q?: string
+}
+
 export class Queries {
   private readonly s: ReturnType<typeof buildQueries>
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.s = buildQueries(db)
   }
 
@@ -108,6 +130,33 @@ export class Queries {
 
   listRelays(afterId: string, limit: number): Promise<RelayRow[]> {
     return this.s.listRelays(afterId, limit)
+  }
+
+  /**
+   * The admin's filtered relay list. Built per call (an admin screen, not a hot path); each filter is served
+   * by an index ordered like the keyset: (status, id), (plan, id), (synced, id), or the subdomain index.
+   */
+  listRelaysFiltered(filter: RelayFilter, after: string, limit: number): Promise<RelayRow[]> {
+    const search = filter.q !== undefined
+    const key = search ? 'subdomain' : 'id'
+    // In prefix search the subdomain index must drive (it gives the order); the other filters are wrapped in
+    // expressions so the planner applies them as residual checks instead of sorting another index's range.
+    const text = (col: 'tenant' | 'status' | 'plan' | 'sync_error') => (search ? sql<string>`(${sql.ref(col)} || '')` : sql.ref(col))
+    const int = (col: 'synced') => (search ? sql<number>`(${sql.ref(col)} + 0)` : sql.ref(col))
+    let query = this.db.q.selectFrom('relay').selectAll().where(key, '>', after)
+    if (search) query = query.where('subdomain', '>=', filter.q!).where('subdomain', '<', `${filter.q}\u{10ffff}`)
+    if (filter.tenant) query = query.where(text('tenant'), '=', filter.tenant)
+    if (filter.status) query = query.where(text('status'), '=', filter.status)
+    if (filter.plan) query = query.where(text('plan'), '=', filter.plan)
+    if (filter.sync === 'ok') query = query.where(int('synced'), '=', 1)
+    if (filter.sync === 'pending') query = query.where(int('synced'), '=', 0).where(text('sync_error'), '=', '')
+    if (filter.sync === 'error') query = query.where(int('synced'), '=', 0).where(text('sync_error'), '!=', '')
+    return this.db.all(query.orderBy(key).limit(limit))
+  }
+
+  /** The admin's tenant search: a pubkey prefix (hex), ordered by pubkey. */
+  searchTenants(prefix: string, afterPubkey: string, limit: number): Promise<TenantRow[]> {
+    return this.s.searchTenants(prefix, `${prefix}\u{10ffff}`, afterPubkey, limit)
   }
 
   async hasActivePaidRelays(tenant: string): Promise<boolean> {

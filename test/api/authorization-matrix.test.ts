@@ -29,6 +29,7 @@ const fresh = () => `matrix-${++n}-${Math.random().toString(36).slice(2, 8)}`
 const cases: Case[] = [
   { method: 'GET', path: '/plans', call: () => ({ path: '/api/plans' }), expect: everyone },
   { method: 'GET', path: '/plans/{id}', call: () => ({ path: '/api/plans/free' }), expect: everyone },
+  { method: 'GET', path: '/config', call: () => ({ path: '/api/config' }), expect: everyone },
   { method: 'GET', path: '/subdomains/{subdomain}', call: () => ({ path: `/api/subdomains/${fresh()}` }), expect: everyone },
   { method: 'GET', path: '/identity', call: () => ({ path: '/api/identity' }), expect: signedIn(200) },
   { method: 'POST', path: '/session', call: () => ({ path: '/api/session' }), expect: signedIn(201) },

@@ -175,6 +175,44 @@ describe('tenant and relay lifecycle', () => {
   })
 })
 
+describe('admin lists', () => {
+  it('filters relays by status, plan, sync state and subdomain prefix, and searches tenants', async () => {
+    const hank = h.user()
+    const a = (await hank.request('POST', '/api/relays', { subdomain: 'zz-filter-a', plan: 'growth' })).body.data
+    const b = (await hank.request('POST', '/api/relays', { subdomain: 'zz-filter-b', plan: 'free' })).body.data
+    await hank.request('POST', `/api/relays/${b.id}/deactivate`)
+    await h.platform.commands.failRelaySync(a.id, 'engine unreachable: ECONNREFUSED')
+    const ids = async (query: string, who = h.admin) =>
+      (await who.request('GET', `/api/relays?limit=200&${query}`)).body.data.items.map((r: { id: string }) => r.id)
+    expect(await ids('q=zz-filter')).toEqual([a.id, b.id])
+    expect(await ids('q=zz-filter&status=inactive')).toEqual([b.id])
+    expect(await ids('q=zz-filter&plan=growth')).toEqual([a.id])
+    expect(await ids('plan=growth&status=active')).toContain(a.id)
+    expect(await ids('sync=error')).toEqual([a.id])
+    expect(await ids('sync=pending')).toContain(b.id)
+    expect(await ids('sync=pending')).not.toContain(a.id)
+    expect(await ids('status=inactive', hank)).toEqual([b.id])
+    expect(await ids('status=inactive', h.user())).toEqual([])
+    const bad = await h.admin.request('GET', '/api/relays?status=sleeping')
+    expect(bad.status).toBe(400)
+
+    const prefix = hank.pubkey.slice(0, 10)
+    const found = await h.admin.request('GET', `/api/tenants?q=${prefix}`)
+    expect(found.body.data.items.map((t: { pubkey: string }) => t.pubkey)).toContain(hank.pubkey)
+    expect(found.body.data.items.every((t: { pubkey: string }) => t.pubkey.startsWith(prefix))).toBe(true)
+    expect((await h.admin.request('GET', '/api/tenants?q=not-hex')).body.code).toBe('invalid-pubkey')
+  })
+
+  it("serves the deployment's public settings", async () => {
+    const res = await h.user().request('GET', '/api/config')
+    expect(res.body.data).toEqual({
+      billing_enabled: false,
+      relay_domain: 'localhost',
+      relay_url_template: `ws://{subdomain}.localhost:${h.platform.config.engine.port}`,
+    })
+  })
+})
+
 describe('sessions', () => {
   it('opens a cookie session, authenticates with it, checks Origin on writes and closes it', async () => {
     const user = h.user()
@@ -237,6 +275,7 @@ describe('operations', () => {
     const paths = Object.keys(doc.paths).sort()
     expect(paths).toEqual(
       [
+        '/config',
         '/identity',
         '/plans',
         '/plans/{id}',

@@ -14,7 +14,9 @@ import {
   IdParam,
   page,
   PageQuery,
+  PublicConfigSchema,
   RelayCreateSchema,
+  RelayListQuery,
   MembersSchema,
   RelayDetailSchema,
   RelaySchema,
@@ -34,18 +36,40 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relayS
       method: 'get',
       path: '/relays',
       summary: 'List relays',
-      description: "Admins see every relay; anyone else sees their own.",
-      request: { query: PageQuery },
+      description: 'Admins see every relay; anyone else sees their own. Filters combine; with `q` the order is by subdomain.',
+      request: { query: RelayListQuery },
       responses: { 200: jsonResponse('A page of relays', envelope(page(RelaySchema))) },
     }),
     async (c) => {
-      const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
+      const { limit = DEFAULT_PAGE_SIZE, cursor, status, plan, sync, q } = c.req.valid('query')
       const [after] = cursor ? decodeCursor<[string]>(cursor, ['string']) : ['']
-      const rows = c.var.isAdmin
-        ? await queries.listRelays(after, limit + 1)
-        : await queries.listRelaysForTenant(c.var.auth!.pubkey, after, limit + 1)
-      return c.json(ok(pageOf(rows, limit, view, (r) => [r.id])), 200)
+      const tenant = c.var.isAdmin ? undefined : c.var.auth!.pubkey
+      const filtered = status !== undefined || plan !== undefined || sync !== undefined || q !== undefined
+      const rows = filtered
+        ? await queries.listRelaysFiltered({ tenant, status, plan, sync, q }, after, limit + 1)
+        : tenant
+          ? await queries.listRelaysForTenant(tenant, after, limit + 1)
+          : await queries.listRelays(after, limit + 1)
+      return c.json(ok(pageOf(rows, limit, view, (r) => [q !== undefined ? r.subdomain : r.id])), 200)
     },
+  )
+
+  app.openapi(
+    defineRoute(platform, 'anyone', {
+      method: 'get',
+      path: '/config',
+      summary: "This deployment's public settings",
+      responses: { 200: jsonResponse('Public settings', envelope(PublicConfigSchema)) },
+    }),
+    (c) =>
+      c.json(
+        ok({
+          billing_enabled: false,
+          relay_domain: platform.config.relayDomain,
+          relay_url_template: urlFor('{subdomain}'),
+        }),
+        200,
+      ),
   )
 
   app.openapi(

@@ -1,12 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { parsePubkey } from '../../nostr/pubkey.js'
-import { notFound } from '../../platform/errors.js'
+import { DomainError, notFound } from '../../platform/errors.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../../platform/pagination.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayView, relayUrlFor, tenantView } from '../../platform/views.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
-import { envelope, page, PageQuery, PubkeyParam, RelaySchema, TenantSchema, TenantUpdateSchema } from '../schemas.js'
+import { envelope, page, PageQuery, PubkeyParam, RelaySchema, TenantListQuery, TenantSchema, TenantUpdateSchema } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
 
 /** The guard has already validated the path pubkey; this normalises npub to hex. */
@@ -24,13 +24,20 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
       method: 'get',
       path: '/tenants',
       summary: 'List all tenants',
-      request: { query: PageQuery },
+      request: { query: TenantListQuery },
       responses: { 200: jsonResponse('A page of tenants', envelope(page(TenantSchema))) },
     }),
     async (c) => {
-      const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
+      const { limit = DEFAULT_PAGE_SIZE, cursor, q } = c.req.valid('query')
       const [after] = cursor ? decodeCursor<[string]>(cursor, ['string']) : ['']
-      const rows = await queries.listTenants(after, limit + 1)
+      let rows
+      if (q === undefined || q.trim() === '') rows = await queries.listTenants(after, limit + 1)
+      else {
+        const full = parsePubkey(q)
+        const prefix = full.ok ? full.pubkey : q.trim().toLowerCase()
+        if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new DomainError(400, 'invalid-pubkey', 'q must be a hex pubkey prefix or an npub')
+        rows = await queries.searchTenants(prefix, after, limit + 1)
+      }
       return c.json(ok(pageOf(rows, limit, tenantView, (r) => [r.pubkey])), 200)
     },
   )
