@@ -33,6 +33,8 @@ interface ServerSpec {
   port: number
   url: string
   dataDir?: string
+  /** `caravel serve` also starts the embedded relay engine; it gets a free port too. */
+  enginePort?: number
 }
 
 interface Load {
@@ -60,7 +62,9 @@ function freePort(): Promise<number> {
 
 /** Starts a server in a worker thread; resolves once it listens. */
 async function startWorker(spec: ServerSpec): Promise<{ stop(): Promise<void> }> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { benchServer: spec } })
+  // On Node 20 a worker's entry module is loaded before `--import tsx` can hook it: register tsx, then import.
+  const entry = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}) })`
+  const worker = new Worker(entry, { eval: true, workerData: { benchServer: spec } })
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject)
     worker.once('message', () => resolve())
@@ -155,7 +159,7 @@ export async function runApi(): Promise<boolean> {
   port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'caravel-bench-'))
-  const platform = await startWorker({ kind: 'platform', port, url: origin, dataDir })
+  const platform = await startWorker({ kind: 'platform', port, url: origin, dataDir, enginePort: await freePort() })
   let allPass = false
   try {
     const sk = generateSecretKey()
@@ -226,7 +230,7 @@ async function serveInWorker(spec: ServerSpec): Promise<void> {
     })
     close = () => new Promise((resolve) => server.close(() => resolve()))
   } else {
-    const env = { DATA_DIR: spec.dataDir, SERVER_HOST: '127.0.0.1', SERVER_PORT: String(spec.port), SERVER_URL: spec.url, LOG_LEVEL: 'silent' }
+    const env = { DATA_DIR: spec.dataDir, SERVER_HOST: '127.0.0.1', SERVER_PORT: String(spec.port), SERVER_URL: spec.url, ENGINE_PORT: String(spec.enginePort), LOG_LEVEL: 'silent' }
     const running = await startServer(loadConfig(env), pino({ level: 'silent' }))
     close = () => running.close()
   }
