@@ -242,6 +242,28 @@ describe('management API: PATCH semantics (row 5)', () => {
   })
 })
 
+describe('liveness (§4.4)', () => {
+  it('a PATCH governs gates and roles on already open connections', async () => {
+    const r = await createRelay(te, { policy: { strip_signatures: true } })
+    const newcomer = keys()
+    const c = await RawClient.open(te.url(r.host))
+    await c.auth(newcomer, r.host)
+    expect((await c.req('before', { kinds: [1] })).end).toEqual(['CLOSED', 'before', 'restricted: you are not a member of this relay'])
+    const owner = await authedRelay(te.url(r.host), r.owner)
+    const note = sign(r.owner, { kind: 1, content: 'for the crew' })
+    expect(await publish(owner, note)).toBe('ok:')
+    owner.close()
+
+    expect((await te.api('PATCH', `/relay/${r.id}`, { roles: { crew: { pubkeys: [newcomer.pk] } } })).status).toBe(200)
+    const asMember = await c.req('member', { ids: [note.id] })
+    expect(asMember.events.map((e) => e.sig)).toEqual(['0'.repeat(128)])
+    expect((await te.api('PATCH', `/relay/${r.id}`, { roles: { crew: { can_manage: true } } })).status).toBe(200)
+    const asAdmin = await c.req('admin', { ids: [note.id] })
+    expect(asAdmin.events.map((e) => e.sig)).toEqual([note.sig])
+    c.close()
+  })
+})
+
 describe('management API: inactive (row 6)', () => {
   it('inactive → 404 and sockets closed before the 200; inactive:false restores data', async () => {
     const r = await createRelay(te)

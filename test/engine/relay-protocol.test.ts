@@ -238,6 +238,12 @@ describe('robustness: malformed input never crashes and other clients are unaffe
     expect((await c.next())[1]).toMatch(/^invalid: /)
     c.send(['COUNT', 'c1', {}])
     expect(await c.next()).toEqual(['CLOSED', 'c1', 'unsupported: COUNT is not supported'])
+    // the same connection still works after the garbage, and so does everyone else
+    await c.auth(member, r.host)
+    expect((await c.publish(sign(member, { kind: 1, content: 'after garbage' })))[2]).toBe(true)
+    const bystander = await authedRelay(te.url(r.host), r.owner)
+    expect((await query(bystander, [{ kinds: [1], limit: 1 }])).length).toBe(1)
+    bystander.close()
     c.close()
   })
 
