@@ -6,25 +6,11 @@ import type { ActivityRow, RelayRow } from '../db/schema.js'
 import type { Platform } from '../platform/platform.js'
 import { EngineError, type EngineClient } from './engine-client.js'
 import { engineConfigFor } from './relay-config.js'
+import { realClock, type Clock } from '../workers/clock.js'
+import { KeyedQueue } from '../workers/keyed-queue.js'
 
 /** Activities that change what the engine should serve. */
 export const SYNC_TRIGGERS = new Set(['create_relay', 'update_relay', 'activate_relay', 'deactivate_relay', 'mark_relay_delinquent'])
-
-export interface Clock {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms)
-    t.unref()
-    return t
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-}
 
 export interface RelaySyncOptions {
   clock?: Clock
@@ -48,15 +34,10 @@ export class RelaySync {
   private readonly maxAttempts: number
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
-  private readonly concurrency: number
   private readonly reconcileEveryMs: number
   private readonly log: Logger
-  /** Relays waiting for a worker, in order. */
-  private readonly queue = new Set<string>()
-  /** Relays being synced, and whether another change arrived meanwhile. */
-  private readonly running = new Map<string, { dirty: boolean }>()
+  private readonly queue: KeyedQueue
   private readonly retries = new Map<string, unknown>()
-  private readonly idleWaiters: (() => void)[] = []
   private unsubscribe: (() => void) | undefined
   private reconcileTimer: unknown
   private stopped = false
@@ -70,14 +51,19 @@ export class RelaySync {
     this.maxAttempts = options.maxAttempts ?? 6
     this.baseDelayMs = options.baseDelayMs ?? 30_000
     this.maxDelayMs = options.maxDelayMs ?? 900_000
-    this.concurrency = options.concurrency ?? 16
     this.reconcileEveryMs = options.reconcileEveryMs ?? 60_000
     this.log = platform.log.child({ component: 'relay-sync' })
+    this.queue = new KeyedQueue(
+      (relayId) => this.syncOnce(relayId),
+      (err, relayId) => this.log.error({ err, relay: relayId }, 'relay sync crashed'),
+      options.concurrency ?? 16,
+    )
   }
 
   /** Subscribes to the bus and reconciles everything unsynced. */
   async start(): Promise<void> {
     this.stopped = false
+    this.queue.resume()
     this.unsubscribe = this.platform.bus.subscribe((activity) => this.onActivity(activity))
     await this.reconcile()
     this.scheduleReconcile()
@@ -89,13 +75,12 @@ export class RelaySync {
     this.clock.clearTimeout(this.reconcileTimer)
     for (const handle of this.retries.values()) this.clock.clearTimeout(handle)
     this.retries.clear()
-    this.queue.clear()
+    this.queue.stop()
   }
 
   /** Resolves when nothing is queued or running (retries may still be scheduled). */
   idle(): Promise<void> {
-    if (this.queue.size === 0 && this.running.size === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
+    return this.queue.idle()
   }
 
   /** Relays with a retry scheduled. */
@@ -111,19 +96,13 @@ export class RelaySync {
   request(relayId: string): void {
     if (this.stopped) return
     this.cancelRetry(relayId)
-    const running = this.running.get(relayId)
-    if (running) {
-      running.dirty = true
-      return
-    }
-    this.queue.add(relayId)
-    this.pump()
+    this.queue.request(relayId)
   }
 
   /** An admin's forced retry: syncs now, ignoring the backoff, and returns the relay afterwards. */
   async syncNow(relayId: string): Promise<RelayRow | undefined> {
     this.request(relayId)
-    await this.settled(relayId)
+    await this.queue.settled(relayId)
     return this.platform.queries.getRelay(relayId)
   }
 
@@ -135,7 +114,7 @@ export class RelaySync {
       const page = await this.platform.queries.listUnsyncedRelays(after, 500)
       if (page.length === 0) break
       for (const relay of page) {
-        if (!this.queue.has(relay.id) && !this.running.has(relay.id) && !this.retries.has(relay.id)) {
+        if (!this.queue.isBusy(relay.id) && !this.retries.has(relay.id)) {
           const { failures, lastFailureAt } = await this.failureHistory(relay.id)
           if (failures === 0) this.request(relay.id)
           else if (failures < this.maxAttempts) this.scheduleRetry(relay.id, failures, lastFailureAt * 1000)
@@ -154,49 +133,6 @@ export class RelaySync {
         .catch((err) => this.log.error({ err }, 'reconcile failed'))
         .finally(() => this.scheduleReconcile())
     }, this.reconcileEveryMs)
-  }
-
-  private pump(): void {
-    while (this.running.size < this.concurrency && this.queue.size > 0) {
-      const relayId = this.queue.values().next().value as string
-      this.queue.delete(relayId)
-      const state = { dirty: false }
-      this.running.set(relayId, state)
-      void this.runLoop(relayId, state)
-    }
-    if (this.queue.size === 0 && this.running.size === 0) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve()
-    }
-  }
-
-  private async runLoop(relayId: string, state: { dirty: boolean }): Promise<void> {
-    try {
-      do {
-        state.dirty = false
-        await this.syncOnce(relayId)
-      } while (state.dirty && !this.stopped)
-    } catch (err) {
-      this.log.error({ err, relay: relayId }, 'relay sync crashed')
-    } finally {
-      this.running.delete(relayId)
-      this.pump()
-      const waiters = this.settleWaiters.get(relayId)
-      if (waiters) {
-        this.settleWaiters.delete(relayId)
-        for (const resolve of waiters) resolve()
-      }
-    }
-  }
-
-  private readonly settleWaiters = new Map<string, (() => void)[]>()
-
-  private settled(relayId: string): Promise<void> {
-    if (!this.queue.has(relayId) && !this.running.has(relayId)) return Promise.resolve()
-    return new Promise((resolve) => {
-      const list = this.settleWaiters.get(relayId) ?? []
-      list.push(resolve)
-      this.settleWaiters.set(relayId, list)
-    })
   }
 
   private async syncOnce(relayId: string): Promise<void> {

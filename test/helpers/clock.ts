@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/sync/relay-sync.js'
+import type { Clock } from '../../src/workers/clock.js'
 
 /** A clock whose time moves only when the test says so; timers fire in due order on `advance`. */
 export class ManualClock implements Clock {
