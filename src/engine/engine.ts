@@ -36,8 +36,8 @@ export class Engine {
 
   constructor(
     readonly dataDir: string,
-    /** Lower-cased API host, '' when the API is not mounted; relays may not claim it. */
-    readonly apiHost: string,
+    /** Lower-cased API host, '' when the API is not mounted; relays may not claim it. Final once listening. */
+    public apiHost: string,
     readonly log: Logger,
   ) {
     this.catalog = new Catalog(dataDir)

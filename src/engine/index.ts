@@ -15,7 +15,10 @@ export interface EngineOptions {
   port: number
   /** Listen address; default all interfaces. */
   listenHost?: string
-  /** Host serving the management API (`host[:port]`); the API is mounted only with a non-empty whitelist too. */
+  /**
+   * Host serving the management API (`host[:port]`); the API is mounted only with a non-empty whitelist too.
+   * A `:0` port with `port: 0` becomes the bound port (see `EngineHandle.apiHost`).
+   */
   apiHost?: string
   /** 64-hex pubkeys allowed to call the management API. */
   apiWhitelist?: string[]
@@ -27,6 +30,8 @@ export interface EngineOptions {
 export interface EngineHandle {
   /** The bound port. */
   port: number
+  /** The API host in effect ('' when the API is off). */
+  apiHost: string
   /** Closes sockets (1001), commits pending writes, closes databases. */
   close(): Promise<void>
   /** Writes one relay's events as JSONL lines (created_at asc, then id); returns the line count. */
@@ -40,7 +45,7 @@ export interface EngineHandle {
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
   await initVerifier()
   const log = options.logger ?? createLogger()
-  const apiHost = parseApiHost(options.apiHost ?? '', 'apiHost')
+  let apiHost = parseApiHost(options.apiHost ?? '', 'apiHost')
   const whitelist = new Set(parseWhitelist((options.apiWhitelist ?? []).join(','), 'apiWhitelist'))
   const engine = new Engine(options.dataDir, apiHost, log)
   try {
@@ -49,7 +54,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     engine.close()
     throw err
   }
-  const server = createEngineServer({ engine, apiHost, whitelist })
+  const server = createEngineServer({ engine, whitelist })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.listenHost, () => {
@@ -64,12 +69,17 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const sweep = setInterval(() => engine.sweepExpired(nowSeconds()), EXPIRATION_SWEEP_MS)
   sweep.unref()
   const port = (server.address() as AddressInfo).port
+  if (apiHost.endsWith(':0')) {
+    apiHost = `${apiHost.slice(0, -2)}:${port}`
+    engine.apiHost = apiHost
+  }
   if (apiHost !== '' && whitelist.size === 0) log.warn('management API host set but the whitelist is empty: API not mounted')
   log.info({ port, apiHost: apiHost || null, apiEnabled: apiHost !== '' && whitelist.size > 0, dataDir: options.dataDir }, 'relay engine started')
 
   let closing: Promise<void> | undefined
   return {
     port,
+    apiHost,
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(sweep)

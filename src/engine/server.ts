@@ -14,9 +14,8 @@ import { stripPort } from './relay-config.js'
 import type { VirtualRelay } from './relay.js'
 
 export interface ServerOptions {
+  /** Its `apiHost` (lower-cased) serves the API, mounted only when it and the whitelist are non-empty. */
   engine: Engine
-  /** Lower-cased API host; the API is mounted only when this and the whitelist are non-empty. */
-  apiHost: string
   whitelist: ReadonlySet<string>
 }
 
@@ -47,9 +46,9 @@ function handleRelayHttp(relay: VirtualRelay, req: IncomingMessage, res: ServerR
   sendText(res, 404, '404 Not Found', CORS_HEADERS)
 }
 
-export function createEngineServer({ engine, apiHost, whitelist }: ServerOptions): http.Server {
-  const apiEnabled = apiHost !== '' && whitelist.size > 0
-  const isApiHost = (host: string) => apiEnabled && (host === apiHost || stripPort(host) === apiHost)
+export function createEngineServer({ engine, whitelist }: ServerOptions): http.Server {
+  const isApiHost = (host: string) =>
+    engine.apiHost !== '' && whitelist.size > 0 && (host === engine.apiHost || stripPort(host) === engine.apiHost)
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.max_message_length })
 
   const server = http.createServer((req, res) => {

@@ -105,23 +105,19 @@ export interface TestEngine {
 }
 
 export async function startTestEngine(dataDir = tempDir(), robot = keys()): Promise<TestEngine> {
-  const start = async (port: number) => {
-    const handle = await startEngine({
+  const start = (port: number) =>
+    startEngine({
       port,
       listenHost: '127.0.0.1',
-      apiHost: port === 0 ? undefined : `127.0.0.1:${port}`,
+      apiHost: `127.0.0.1:${port}`,
       apiWhitelist: [robot.pk],
       dataDir,
       logger: silentLogger(),
     })
-    return handle
-  }
-  // Bind first to learn the port, then restart with the API host naming it (as the platform does).
-  const probe = await start(0)
-  const port = probe.port
-  await probe.close()
-  let handle = await start(port)
-  const apiHost = `127.0.0.1:${port}`
+  // Port 0 with API host 127.0.0.1:0: the engine names the bound port, as the platform's tests may do.
+  let handle = await start(0)
+  const port = handle.port
+  const apiHost = handle.apiHost
   const te: TestEngine = {
     handle,
     port,
