@@ -123,6 +123,30 @@ describe('management API: NIP-98 (row 2)', () => {
     expect(res.status).toBe(200)
   })
 
+  it('X-Forwarded-Proto: https makes the expected u https; X-Forwarded-Host is ignored', async () => {
+    const r = await createRelay(te)
+    const p = `/relay/${r.id}/members`
+    const sign = (url: string) => nip98Header((t) => finalizeEvent(t, te.robot.sk), { url, method: 'GET' })
+    const https = await httpRequest(te.port, {
+      path: p,
+      host: te.apiHost,
+      headers: { authorization: sign(`https://${te.apiHost}${p}`), 'x-forwarded-proto': 'https' },
+    })
+    expect(https.status).toBe(200)
+    const http = await httpRequest(te.port, {
+      path: p,
+      host: te.apiHost,
+      headers: { authorization: sign(`http://${te.apiHost}${p}`), 'x-forwarded-proto': 'https' },
+    })
+    expect(http.status).toBe(401)
+    const forwardedHost = await httpRequest(te.port, {
+      path: p,
+      host: te.apiHost,
+      headers: { authorization: sign(`http://api.example${p}`), 'x-forwarded-host': 'api.example' },
+    })
+    expect(forwardedHost.status).toBe(401)
+  })
+
   it('non-whitelisted signer → 403, checked before routing', async () => {
     const stranger = keys()
     const res = await te.api('GET', '/nowhere', undefined, { signer: stranger })
