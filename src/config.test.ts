@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configTableMarkdown, loadConfig } from './config.js'
+import { ConfigError, configTableMarkdown, engineTableMarkdown, loadConfig } from './config.js'
+import { ENGINE_VARIABLES } from './engine/config.js'
 
 function problem(env: Record<string, string>): string {
   try {
@@ -60,8 +61,9 @@ describe('config', () => {
     }
   })
 
-  it("is documented: README's configuration table is generated from the schema", () => {
+  it("is documented: README's configuration tables are generated from the schemas", () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
     expect(readme).toContain(configTableMarkdown())
+    expect(readme).toContain(engineTableMarkdown(ENGINE_VARIABLES))
   })
 })

@@ -25,6 +25,12 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'ENGINE_PORT', default: '3334', description: 'Port of the embedded relay engine (relay WebSockets and its management API)' },
   { name: 'ZOOID_API_URL', default: '(embedded engine)', description: 'Management API of an external zooid-compatible engine; unset runs the embedded engine on `ENGINE_PORT`' },
   { name: 'ENGINE_TIMEOUT_MS', default: '10000', description: 'How long a management API call to the engine may take before it counts as failed' },
+  { name: 'STRIPE_SECRET_KEY', default: '(billing off)', description: 'Turns billing on: Stripe secret key (never logged)' },
+  { name: 'STRIPE_WEBHOOK_SECRET', default: '(required with billing)', description: 'Webhook signing secret(s), comma-separated while rotating' },
+  { name: 'STRIPE_PRICE_BASIC', default: '(required with billing)', description: 'Stripe price id of the Basic plan' },
+  { name: 'STRIPE_PRICE_GROWTH', default: '(required with billing)', description: 'Stripe price id of the Growth plan' },
+  { name: 'STRIPE_API_BASE', default: '(Stripe)', description: 'Another base URL for the Stripe client, e.g. a local test double' },
+  { name: 'BILLING_GRACE_DAYS', default: '7', description: 'Days a tenant may stay past due before its paid relays are suspended (0 = at once)' },
   { name: 'LIVEKIT_URL', default: '(none)', description: 'LiveKit server URL handed to relays with LiveKit enabled' },
   { name: 'LIVEKIT_API_KEY', default: '(none)', description: 'LiveKit API key' },
   { name: 'LIVEKIT_API_SECRET', default: '(none)', description: 'LiveKit API secret (never logged)' },
@@ -58,6 +64,16 @@ export interface Config {
     embedded: boolean
     timeoutMs: number
   }
+  /** Undefined when billing is off (no STRIPE_SECRET_KEY). */
+  stripe:
+    | {
+        secretKey: string
+        webhookSecrets: string[]
+        prices: { basic: string; growth: string }
+        apiBase: URL | undefined
+      }
+    | undefined
+  billingGraceDays: number
   livekit: { url: string; apiKey: string; apiSecret: string } | undefined
   blossomS3: { endpoint: string; region: string; bucket: string; accessKey: string; secretKey: string } | undefined
   robotSecret: string | undefined
@@ -186,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
       embedded: zooid === undefined,
       timeoutMs: positiveInt(env, 'ENGINE_TIMEOUT_MS', 10_000),
     },
+    stripe: stripeConfig(env),
+    billingGraceDays: nonNegativeInt(env, 'BILLING_GRACE_DAYS', 7),
     livekit: group(env, ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'], ([url, apiKey, apiSecret]) => {
       origin('LIVEKIT_URL', url.replace(/^ws/, 'http'))
       return { url, apiKey, apiSecret }
@@ -201,6 +219,38 @@ export function loadConfig(env: Env = process.env): Config {
     robotSecret,
     logLevel,
   }
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number of days (0 or more), got "${raw}"`)
+  return Number(raw)
+}
+
+function stripeConfig(env: Env): Config['stripe'] {
+  const secretKey = read(env, 'STRIPE_SECRET_KEY')
+  if (secretKey === undefined) return undefined
+  if (!/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(secretKey)) throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_test_… or sk_live_…)')
+  const required = (name: string) => {
+    const value = read(env, name)
+    if (value === undefined) throw new ConfigError(name, 'is required when STRIPE_SECRET_KEY is set')
+    return value
+  }
+  const webhookSecrets = required('STRIPE_WEBHOOK_SECRET')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (webhookSecrets.some((s) => !s.startsWith('whsec_'))) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'each secret must start with whsec_')
+  const price = (name: string) => {
+    const value = required(name)
+    if (!/^price_[A-Za-z0-9_]+$/.test(value)) throw new ConfigError(name, 'must be a Stripe price id (price_…)')
+    return value
+  }
+  const base = read(env, 'STRIPE_API_BASE')
+  let apiBase: URL | undefined
+  if (base !== undefined) apiBase = new URL(origin('STRIPE_API_BASE', base))
+  return { secretKey, webhookSecrets, prices: { basic: price('STRIPE_PRICE_BASIC'), growth: price('STRIPE_PRICE_GROWTH') }, apiBase }
 }
 
 /** A set of variables that only make sense together: all set, or none (undefined). */
@@ -230,6 +280,12 @@ export function parseSecretKey(raw: string): string | undefined {
 function nsecDecode(value: string): Uint8Array | undefined {
   const decoded = nip19Decode(value as `nsec1${string}`)
   return decoded.type === 'nsec' ? decoded.data : undefined
+}
+
+/** The engine's own variables (`caravel engine` alone), for the README. */
+export function engineTableMarkdown(vars: readonly { name: string; zooid: string; default: string; description: string }[]): string {
+  const rows = vars.map((v) => `| \`${v.name}\` | \`${v.zooid}\` | ${v.default || '(empty)'} | ${v.description} |`)
+  return ['| Variable | zooid name | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n')
 }
 
 /** The configuration table in README.md, generated from CONFIG_VARS. */

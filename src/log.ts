@@ -13,6 +13,12 @@ export const REDACTED_KEYS = [
   'set-cookie',
   'robotSecret',
   'stripeSecretKey',
+  'secretKey',
+  'webhookSecrets',
+  'apiSecret',
+  'api_secret',
+  'secret_key',
+  'accessKey',
   'password',
 ]
 

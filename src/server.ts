@@ -9,12 +9,14 @@ import { startEngine, type EngineHandle } from './engine/index.js'
 import { initVerifier } from './nostr/verify.js'
 import { openPlatform, type Platform } from './platform/platform.js'
 import { RelaySync } from './sync/relay-sync.js'
+import { Billing } from './billing/billing.js'
 
 export interface RunningServer {
   platform: Platform
   /** The embedded engine; undefined when ZOOID_API_URL points at an external one. */
   engine: EngineHandle | undefined
   relaySync: RelaySync
+  billing: Billing | undefined
   url: string
   port: number
   close(): Promise<void>
@@ -35,8 +37,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       })
     : undefined
   const relaySync = new RelaySync(platform, platform.engine)
+  const billing = config.stripe ? new Billing(platform) : undefined
   const app = createApp(platform, {
     relaySync,
+    billing,
     metrics: new ApiMetrics({ processMetrics: true }),
     readiness: [
       {
@@ -49,6 +53,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ],
   })
   await relaySync.start()
+  await billing?.start()
   const sweeper = setInterval(() => {
     platform.commands.deleteExpiredSessions().catch((err) => log.error({ err }, 'session sweep failed'))
   }, 3600_000)
@@ -63,11 +68,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     platform,
     engine,
     relaySync,
+    billing,
     url: `http://${config.server.host}:${port}`,
     port,
     close: async () => {
       clearInterval(sweeper)
       relaySync.stop()
+      billing?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await engine?.close()
       await platform.close()

@@ -13,8 +13,11 @@ import { ApiMetrics } from './metrics.js'
 import { planRoutes } from './routes/plans.js'
 import { relayRoutes } from './routes/relays.js'
 import { sessionRoutes } from './routes/session.js'
+import { dashboard } from './static.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { RelaySync } from '../sync/relay-sync.js'
+import type { Billing } from '../billing/billing.js'
+import { billingRoutes, WEBHOOK_PATH } from './routes/billing.js'
 
 export const API_BODY_LIMIT = 64 * 1024
 
@@ -25,6 +28,8 @@ export interface ReadinessCheck {
 
 export interface AppOptions {
   metrics?: ApiMetrics
+  /** Billing, when STRIPE_SECRET_KEY is set. */
+  billing?: Billing
   /** The running relay-sync reactor; without one, admin retries still sync through a fresh, unstarted one. */
   relaySync?: RelaySync
   readiness?: ReadinessCheck[]
@@ -55,19 +60,19 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
     '*',
     cors({ origin: platform.config.server.allowOrigins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }),
   )
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: API_BODY_LIMIT,
-      onError: (c) => errorResponse(c, new DomainError(413, 'body-too-large', `the request body is larger than ${API_BODY_LIMIT} bytes`)),
-    }),
-  )
+  const generalLimit = bodyLimit({
+    maxSize: API_BODY_LIMIT,
+    onError: (c) => errorResponse(c, new DomainError(413, 'body-too-large', `the request body is larger than ${API_BODY_LIMIT} bytes`)),
+  })
+  // The Stripe webhook has its own, larger limit.
+  api.use('*', (c, next) => (c.req.path === `/api${WEBHOOK_PATH}` ? next() : generalLimit(c, next)))
   api.use('*', identity(platform, replay))
 
   planRoutes(platform, api)
   sessionRoutes(platform, api)
-  tenantRoutes(platform, api)
+  tenantRoutes(platform, api, options.billing)
   relayRoutes(platform, api, options.relaySync ?? new RelaySync(platform, platform.engine))
+  billingRoutes(platform, api, options.billing)
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'nip98', {
     type: 'http',
@@ -100,6 +105,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
     const ready = results.every(([, status]) => status === 'ok')
     return c.json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) }, ready ? 200 : 503)
   })
+  app.use('*', dashboard())
   app.notFound((c) =>
     c.req.path.startsWith('/api/') ? errorResponse(c, new DomainError(404, 'not-found', 'no such API route')) : c.text('404 Not Found', 404),
   )

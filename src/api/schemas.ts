@@ -74,10 +74,28 @@ export const TenantSchema = z
     pubkey: z.string(),
     nwc_is_set: z.boolean(),
     nwc_error: z.string().nullable(),
-    past_due_at: z.number().int().nullable(),
+    past_due_at: z.number().int().nullable().openapi({ description: 'when a payment failed; the grace period counts from here' }),
+    stripe_customer_id: z.string().nullable(),
+    stripe_subscription_id: z.string().nullable(),
     created_at: z.number().int(),
   })
   .openapi('Tenant')
+
+export const InvoiceSchema = z
+  .object({
+    id: z.string(),
+    status: z.string().nullable(),
+    amount_due: z.number().int().openapi({ description: 'USD cents' }),
+    amount_paid: z.number().int(),
+    amount_remaining: z.number().int(),
+    currency: z.string(),
+    created: z.number().int(),
+    due_date: z.number().int().nullable(),
+    period_start: z.number().int().nullable(),
+    period_end: z.number().int().nullable(),
+    hosted_invoice_url: z.string().nullable(),
+  })
+  .openapi('Invoice')
 
 export const ActivitySchema = z
   .object({

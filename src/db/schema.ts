@@ -1,4 +1,5 @@
 // The database's shape, one typed interface (Kysely). Columns mirror the migrations in ./migrations.
+import type { Generated, Selectable } from 'kysely'
 
 export interface TenantTable {
   pubkey: string
@@ -8,6 +9,7 @@ export interface TenantTable {
   stripe_subscription_id: string | null
   past_due_at: number | null
   created_at: number
+  billing_revision: Generated<number>
 }
 
 export interface RelayTable {
@@ -57,6 +59,7 @@ export interface StripeEventTable {
   type: string
   received_at: number
   processed_at: number | null
+  payload: string | null
 }
 
 export interface InvoiceNwcPaymentTable {
@@ -82,6 +85,6 @@ export interface Schema {
   admin: AdminTable
 }
 
-export type TenantRow = TenantTable
+export type TenantRow = Selectable<TenantTable>
 export type RelayRow = RelayTable
 export type ActivityRow = ActivityTable

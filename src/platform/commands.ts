@@ -50,7 +50,7 @@ const RELAY_FLAGS = [
   'push_enabled',
 ] as const
 
-type Record_ = (type: ActivityType, resource: { tenant: string; relay?: RelayRow }, detail?: string) => void
+export type RecordActivity = (type: ActivityType, resource: { tenant: string; relay?: RelayRow }, detail?: string) => void
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: string }).code
@@ -66,10 +66,10 @@ export class Commands {
   ) {}
 
   /** Runs `fn` in a transaction that records activities; publishes them after commit. */
-  async write<T>(fn: (tx: Tx, record: Record_) => T | Promise<T>): Promise<T> {
+  async write<T>(fn: (tx: Tx, record: RecordActivity) => T | Promise<T>): Promise<T> {
     const outbox: ActivityRow[] = []
     const result = await this.db.transaction((tx) => {
-      const record: Record_ = (type, { tenant, relay }, detail) => {
+      const record: RecordActivity = (type, { tenant, relay }, detail) => {
         const row: ActivityRow = {
           id: sortableId(),
           tenant,
@@ -90,7 +90,7 @@ export class Commands {
     return result
   }
 
-  private ensureTenantIn(tx: Tx, record: Record_, pubkey: string): { tenant: TenantRow; created: boolean } {
+  private ensureTenantIn(tx: Tx, record: RecordActivity, pubkey: string): { tenant: TenantRow; created: boolean } {
     const inserted = tx.run(
       tx.q
         .insertInto('tenant')
@@ -215,10 +215,24 @@ export class Commands {
     return this.write((tx, record) => {
       const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
       if (!current) throw notFound('relay')
-      const next: RelayRow = { ...current, status: decide(current), synced: 0, updated_at: nowSeconds() }
-      tx.run(tx.q.updateTable('relay').set({ status: next.status, synced: 0, updated_at: next.updated_at }).where('id', '=', id))
-      record(type, { tenant: current.tenant, relay: next })
-      return next
+      return this.changeStatusIn(tx, record, current, decide(current), type)
+    })
+  }
+
+  /** A status change inside an open transaction (the relay becomes unsynced until the engine has it). */
+  changeStatusIn(tx: Tx, record: RecordActivity, current: RelayRow, status: RelayRow['status'], type: ActivityType, detail?: string): RelayRow {
+    const next: RelayRow = { ...current, status, synced: 0, updated_at: nowSeconds() }
+    tx.run(tx.q.updateTable('relay').set({ status, synced: 0, updated_at: next.updated_at }).where('id', '=', current.id))
+    record(type, { tenant: current.tenant, relay: next }, detail)
+    return next
+  }
+
+  /** Suspension for non-payment (billing's grace period ran out); payment brings it back. */
+  markRelayDelinquent(id: string): Promise<RelayRow | undefined> {
+    return this.write((tx, record) => {
+      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current || current.status !== 'active') return undefined
+      return this.changeStatusIn(tx, record, current, 'delinquent', 'mark_relay_delinquent')
     })
   }
 

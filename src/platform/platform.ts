@@ -34,7 +34,7 @@ export function openPlatform(config: Config, log: Logger): Platform {
   migrate(db)
   const robot = loadRobotIdentity({ secret: config.robotSecret, dataDir: config.dataDir })
   const box = new SecretBox(robot.secretKeyHex)
-  const plans = new Plans()
+  const plans = new Plans(config.stripe ? { basic: config.stripe.prices.basic, growth: config.stripe.prices.growth } : {})
   const bus = new ActivityBus((err, activity) => log.error({ err, activity: activity.id }, 'activity listener failed'))
   const queries = new Queries(db)
   const commands = new Commands(db, bus, plans, box)

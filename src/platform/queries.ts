@@ -2,7 +2,7 @@
 // each is served by an index (the query-plan test walks them all). Names say what they answer.
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
-import type { ActivityRow, RelayRow, SessionTable, TenantRow } from '../db/schema.js'
+import type { ActivityRow, RelayRow, SessionTable, StripeEventTable, TenantRow } from '../db/schema.js'
 import { PAID_PLAN_IDS } from './plans.js'
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER
@@ -78,6 +78,33 @@ function buildQueries(db: Database) {
         .where('resource_id', '=', p(0))
         .where('activity_type', '=', 'complete_relay_sync')
         .limit(1),
+    ),
+    /** Billing grace worker: tenants past due since before the cutoff, keyset on (past_due_at, pubkey). */
+    listTenantsPastDueBefore: db.prepared<[cutoff: number, afterAt: number, afterPubkey: string, limit: number], TenantRow>((q, p) =>
+      q
+        .selectFrom('tenant')
+        .selectAll()
+        .where('past_due_at', '<=', p(0))
+        .where((eb) => eb(eb.refTuple('past_due_at', 'pubkey'), '>', eb.tuple(p(1), p(2))))
+        .orderBy('past_due_at')
+        .orderBy('pubkey')
+        .limit(p(3)),
+    ),
+    /** Billing start-up reconcile: tenants holding a subscription, keyset on the subscription id. */
+    listTenantsWithSubscription: db.prepared<[afterSubscription: string, limit: number], TenantRow>((q, p) =>
+      q.selectFrom('tenant').selectAll().where('stripe_subscription_id', '>', p(0)).orderBy('stripe_subscription_id').limit(p(1)),
+    ),
+    /** Billing start-up reconcile: active relays (keyset on id), to find tenants with paid relays. */
+    listActiveRelays: db.prepared<[afterId: string, limit: number], RelayRow>((q, p) =>
+      q.selectFrom('relay').selectAll().where('status', '=', 'active').where('id', '>', p(0)).orderBy('id').limit(p(1)),
+    ),
+    /** A tenant's relays in one status (grace worker: active; payment: delinquent). */
+    listRelaysForTenantByStatus: db.prepared<[tenant: string, status: string], RelayRow>((q, p) =>
+      q.selectFrom('relay').selectAll().where('tenant', '=', p(0)).where('status', '=', p(1)),
+    ),
+    /** Stripe webhook worker: events received but not yet applied, oldest first. */
+    listUnprocessedStripeEvents: db.prepared<[limit: number], StripeEventTable>((q, p) =>
+      q.selectFrom('stripe_event').selectAll().where('processed_at', 'is', null).orderBy('received_at').limit(p(0)),
     ),
     getSession: db.preparedOne<[tokenHash: string, now: number], SessionTable>((q, p) =>
       q.selectFrom('session').selectAll().where('token_hash', '=', p(0)).where('expires_at', '>', p(1)),
@@ -173,6 +200,26 @@ export class Queries {
 
   async hasCompletedRelaySync(relayId: string): Promise<boolean> {
     return (await this.s.hasCompletedRelaySync(relayId)) !== undefined
+  }
+
+  listTenantsPastDueBefore(cutoff: number, after: { at: number; pubkey: string } | undefined, limit: number): Promise<TenantRow[]> {
+    return this.s.listTenantsPastDueBefore(cutoff, after?.at ?? -1, after?.pubkey ?? '', limit)
+  }
+
+  listTenantsWithSubscription(afterSubscription: string, limit: number): Promise<TenantRow[]> {
+    return this.s.listTenantsWithSubscription(afterSubscription, limit)
+  }
+
+  listActiveRelays(afterId: string, limit: number): Promise<RelayRow[]> {
+    return this.s.listActiveRelays(afterId, limit)
+  }
+
+  listRelaysForTenantByStatus(tenant: string, status: RelayRow['status']): Promise<RelayRow[]> {
+    return this.s.listRelaysForTenantByStatus(tenant, status)
+  }
+
+  listUnprocessedStripeEvents(limit: number): Promise<StripeEventTable[]> {
+    return this.s.listUnprocessedStripeEvents(limit)
   }
 
   getSession(tokenHash: string, now: number): Promise<SessionTable | undefined> {

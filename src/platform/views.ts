@@ -29,6 +29,8 @@ export interface TenantView {
   nwc_is_set: boolean
   nwc_error: string | null
   past_due_at: number | null
+  stripe_customer_id: string | null
+  stripe_subscription_id: string | null
   created_at: number
 }
 
@@ -69,6 +71,8 @@ export function tenantView(row: TenantRow): TenantView {
     nwc_is_set: row.nwc_url !== null && row.nwc_url !== '',
     nwc_error: row.nwc_error,
     past_due_at: row.past_due_at,
+    stripe_customer_id: row.stripe_customer_id,
+    stripe_subscription_id: row.stripe_subscription_id,
     created_at: row.created_at,
   }
 }

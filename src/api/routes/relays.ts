@@ -64,7 +64,7 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relayS
     (c) =>
       c.json(
         ok({
-          billing_enabled: false,
+          billing_enabled: platform.config.stripe !== undefined,
           relay_domain: platform.config.relayDomain,
           relay_url_template: urlFor('{subdomain}'),
         }),

@@ -4,6 +4,7 @@ import { DomainError, notFound } from '../../platform/errors.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../../platform/pagination.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayView, relayUrlFor, tenantView } from '../../platform/views.js'
+import type { Billing } from '../../billing/billing.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
 import { envelope, page, PageQuery, PubkeyParam, RelaySchema, TenantListQuery, TenantSchema, TenantUpdateSchema } from '../schemas.js'
@@ -15,7 +16,7 @@ function pathPubkey(raw: string): string {
   return parsed.ok ? parsed.pubkey : raw
 }
 
-export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
+export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billing: Billing | undefined) {
   const { queries, commands } = platform
   const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)
 
@@ -55,7 +56,12 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
     }),
     async (c) => {
       const { tenant, created } = await commands.ensureTenant(c.var.auth!.pubkey)
-      return c.json(ok(tenantView(tenant)), created ? 201 : 200)
+      if (billing && !tenant.stripe_customer_id) {
+        // Best effort here; the billing reconciler also creates it (same idempotency key) and retries.
+        await billing.reconciler.ensureCustomer(tenant.pubkey).catch((err) => platform.log.warn({ err: (err as Error).message }, 'stripe customer not created yet'))
+      }
+      const current = (await queries.getTenant(tenant.pubkey)) ?? tenant
+      return c.json(ok(tenantView(current)), created ? 201 : 200)
     },
   )
 

@@ -1,0 +1,86 @@
+// Billing, assembled: the Stripe gateway, the subscription reconciler, the webhook worker and the grace-period
+// check, started and stopped together. Only exists when STRIPE_SECRET_KEY is set.
+import type Stripe from 'stripe'
+import type { TenantRow } from '../db/schema.js'
+import type { Platform } from '../platform/platform.js'
+import { realClock, type Clock } from '../workers/clock.js'
+import { suspendPastDueTenants, suspendTenantIfGraceOver } from './grace.js'
+import { BillingReconciler } from './reconcile.js'
+import { StripeGateway } from './stripe-gateway.js'
+import { StripeWebhooks } from './webhooks.js'
+
+export type InvoiceListener = (tenant: TenantRow, invoice: Stripe.Invoice) => void
+
+export class Billing {
+  readonly gateway: StripeGateway
+  readonly reconciler: BillingReconciler
+  readonly webhooks: StripeWebhooks
+  private readonly invoiceListeners = new Set<InvoiceListener>()
+  private unsubscribe: (() => void) | undefined
+  private graceTimer: unknown
+  private readonly graceEveryMs: number
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly clock: Clock = realClock,
+    options: { graceEveryMs?: number } = {},
+  ) {
+    const stripe = platform.config.stripe
+    if (!stripe) throw new Error('billing is off: STRIPE_SECRET_KEY is not set')
+    this.graceEveryMs = options.graceEveryMs ?? 10 * 60_000
+    this.gateway = new StripeGateway(stripe)
+    this.reconciler = new BillingReconciler(platform, this.gateway, clock)
+    const log = platform.log.child({ component: 'billing' })
+    this.webhooks = new StripeWebhooks(
+      platform,
+      this.gateway,
+      stripe.webhookSecrets,
+      {
+        pastDue: (tenant) => {
+          suspendTenantIfGraceOver(platform, tenant, platform.config.billingGraceDays).catch((err) => log.error({ err, tenant }, 'grace check failed'))
+        },
+        subscriptionGone: (tenant) => this.reconciler.request(tenant),
+        invoiceOpened: (tenant, invoice) => {
+          for (const listener of this.invoiceListeners) listener(tenant, invoice)
+        },
+      },
+      clock,
+    )
+  }
+
+  /** Lightning collection hooks in here: called for each invoice Stripe opens for a tenant. */
+  onInvoiceOpened(listener: InvoiceListener): () => void {
+    this.invoiceListeners.add(listener)
+    return () => this.invoiceListeners.delete(listener)
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.platform.bus.subscribe((activity) => this.reconciler.onActivity(activity))
+    this.webhooks.kick()
+    await this.reconciler.reconcileAll()
+    await this.checkGrace()
+  }
+
+  stop(): void {
+    this.unsubscribe?.()
+    this.reconciler.stop()
+    this.webhooks.stop()
+    this.clock.clearTimeout(this.graceTimer)
+  }
+
+  /** Suspends whoever's grace is over, then checks again later. */
+  async checkGrace(): Promise<number> {
+    this.clock.clearTimeout(this.graceTimer)
+    try {
+      return await suspendPastDueTenants(this.platform, this.platform.config.billingGraceDays, Math.floor(this.clock.now() / 1000))
+    } finally {
+      this.graceTimer = this.clock.setTimeout(() => void this.checkGrace().catch(() => undefined), this.graceEveryMs)
+    }
+  }
+
+  async idle(): Promise<void> {
+    await this.webhooks.idle()
+    await this.reconciler.idle()
+    await this.webhooks.idle()
+  }
+}

@@ -1,0 +1,184 @@
+// Stripe webhooks. Receiving is fast and idempotent: verify the signature on the raw body, store the event
+// under its id (a duplicate is a no-op), answer 200. A worker then applies each stored event: it re-reads the
+// invoice or subscription from Stripe (deliveries are unordered; the current object is the truth) and commits
+// the effects together with `processed_at`, so every event takes effect exactly once, even after a crash.
+import type { Logger } from 'pino'
+import type Stripe from 'stripe'
+import type { StripeEventTable, TenantRow } from '../db/schema.js'
+import type { Tx } from '../db/database.js'
+import type { RecordActivity } from '../platform/commands.js'
+import { nowSeconds } from '../platform/ids.js'
+import type { Platform } from '../platform/platform.js'
+import { realClock, type Clock } from '../workers/clock.js'
+import { KeyedQueue } from '../workers/keyed-queue.js'
+import { StripeGateway } from './stripe-gateway.js'
+
+const GONE = new Set(['canceled', 'incomplete_expired'])
+const INVOICE_OPENED = new Set(['invoice.created', 'invoice.finalized'])
+
+export type ReceiveResult = { status: 200; duplicate: boolean } | { status: 400; code: string; error: string }
+
+export interface WebhookHooks {
+  /** After a payment failure is recorded (the grace check runs). */
+  pastDue(tenant: string): void
+  /** After the tenant's subscription vanished in Stripe (the reconciler recreates it if needed). */
+  subscriptionGone(tenant: string): void
+  /** An invoice was opened for a tenant (Lightning collects it). */
+  invoiceOpened(tenant: TenantRow, invoice: Stripe.Invoice): void
+}
+
+export class StripeWebhooks {
+  private readonly worker: KeyedQueue
+  private readonly log: Logger
+  private retry: unknown
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly gateway: StripeGateway,
+    private readonly secrets: string[],
+    private readonly hooks: WebhookHooks,
+    private readonly clock: Clock = realClock,
+  ) {
+    this.log = platform.log.child({ component: 'stripe-webhooks' })
+    this.worker = new KeyedQueue(
+      () => this.drain(),
+      (err) => this.log.error({ err }, 'webhook worker crashed'),
+      1,
+    )
+  }
+
+  /** Verifies and stores one delivery. Never throws for bad input. */
+  async receive(rawBody: string, signature: string | undefined): Promise<ReceiveResult> {
+    if (!signature) return { status: 400, code: 'signature-missing', error: 'missing Stripe-Signature header' }
+    let event: Stripe.Event
+    try {
+      event = this.gateway.constructEvent(rawBody, signature, this.secrets)
+    } catch {
+      return { status: 400, code: 'signature-invalid', error: 'the Stripe signature does not match this body, or it is too old' }
+    }
+    const inserted = await this.platform.db.transaction((tx) =>
+      tx.run(
+        tx.q
+          .insertInto('stripe_event')
+          .values({ id: event.id, type: event.type, received_at: nowSeconds(), processed_at: null, payload: rawBody })
+          .onConflict((oc) => oc.column('id').doNothing()),
+      ),
+    )
+    if (inserted === 1) this.worker.request('events')
+    return { status: 200, duplicate: inserted === 0 }
+  }
+
+  /** Applies stored events not yet processed (also at start-up: a crash only delays them). */
+  kick(): void {
+    this.worker.request('events')
+  }
+
+  idle(): Promise<void> {
+    return this.worker.idle()
+  }
+
+  stop(): void {
+    this.worker.stop()
+    this.clock.clearTimeout(this.retry)
+  }
+
+  private async drain(): Promise<void> {
+    let failed = false
+    const seen = new Set<string>()
+    for (;;) {
+      const batch = (await this.platform.queries.listUnprocessedStripeEvents(100)).filter((e) => !seen.has(e.id))
+      if (batch.length === 0) break
+      for (const row of batch) {
+        seen.add(row.id)
+        try {
+          await this.apply(row)
+        } catch (err) {
+          failed = true
+          this.log.warn({ event: row.id, type: row.type, err: (err as Error).message }, 'webhook event not applied yet; will retry')
+        }
+      }
+    }
+    if (failed) {
+      this.clock.clearTimeout(this.retry)
+      this.retry = this.clock.setTimeout(() => this.worker.request('events'), 30_000)
+    }
+  }
+
+  private async apply(row: StripeEventTable): Promise<void> {
+    const event = JSON.parse(row.payload ?? '{}') as Stripe.Event
+    const object = event.data?.object as { id?: string; customer?: string | { id: string } | null }
+    const customer = typeof object?.customer === 'string' ? object.customer : (object?.customer?.id ?? null)
+    const tenant = customer ? await this.platform.queries.getTenantByStripeCustomerId(customer) : undefined
+    if (!tenant) {
+      this.log.info({ event: row.id, type: row.type, customer }, 'webhook for no known tenant acknowledged')
+      return this.commit(row, () => {})
+    }
+    if (row.type.startsWith('invoice.')) return this.applyInvoice(row, tenant, object.id!)
+    if (row.type.startsWith('customer.subscription.')) return this.applySubscription(row, tenant, object.id!)
+    this.log.info({ event: row.id, type: row.type }, 'unhandled webhook type acknowledged')
+    return this.commit(row, () => {})
+  }
+
+  private async applyInvoice(row: StripeEventTable, tenant: TenantRow, invoiceId: string): Promise<void> {
+    const invoice = await this.gateway.getInvoice(invoiceId)
+    if (!invoice) return this.commit(row, () => {})
+    const failedType = row.type === 'invoice.payment_failed' || row.type === 'invoice.marked_uncollectible'
+    let pastDue = false
+    await this.commit(row, (tx, record) => {
+      if (invoice.status === 'paid') this.paidIn(tx, record, tenant.pubkey)
+      else if (failedType && (invoice.status === 'open' || invoice.status === 'uncollectible')) pastDue = this.pastDueIn(tx, record, tenant.pubkey)
+    })
+    if (pastDue || (failedType && invoice.status !== 'paid')) this.hooks.pastDue(tenant.pubkey)
+    if (INVOICE_OPENED.has(row.type) && invoice.status !== 'paid' && invoice.status !== 'void') this.hooks.invoiceOpened(tenant, invoice)
+  }
+
+  private async applySubscription(row: StripeEventTable, tenant: TenantRow, subscriptionId: string): Promise<void> {
+    const subscription = await this.gateway.getSubscription(subscriptionId)
+    const status = subscription?.status ?? 'canceled'
+    const gone = GONE.has(status)
+    const owesMoney = await this.platform.queries.hasActivePaidRelays(tenant.pubkey)
+    let pastDue = false
+    await this.commit(row, (tx, record) => {
+      if (gone && tenant.stripe_subscription_id === subscriptionId) {
+        tx.run(
+          tx.q
+            .updateTable('tenant')
+            .set((eb) => ({ stripe_subscription_id: null, billing_revision: eb('billing_revision', '+', 1) }))
+            .where('pubkey', '=', tenant.pubkey),
+        )
+        record('update_tenant', { tenant: tenant.pubkey }, `subscription ${subscriptionId} ${status} in Stripe`)
+      }
+      // Cancelled or unpaid while relays still need paying for: the tenant is past due.
+      if ((gone && owesMoney && tenant.stripe_subscription_id === subscriptionId) || status === 'unpaid') {
+        pastDue = this.pastDueIn(tx, record, tenant.pubkey)
+      }
+    })
+    if (pastDue) this.hooks.pastDue(tenant.pubkey)
+    if (gone) this.hooks.subscriptionGone(tenant.pubkey)
+  }
+
+  /** Marks the event processed and applies `effects` in the same transaction; a second worker finds it done. */
+  private async commit(row: StripeEventTable, effects: (tx: Tx, record: RecordActivity) => void): Promise<void> {
+    await this.platform.commands.write((tx, record) => {
+      const claimed = tx.run(
+        tx.q.updateTable('stripe_event').set({ processed_at: nowSeconds() }).where('id', '=', row.id).where('processed_at', 'is', null),
+      )
+      if (claimed === 1) effects(tx, record)
+    })
+  }
+
+  /** Payment: clear past due and bring back only the relays billing suspended. */
+  private paidIn(tx: Tx, record: RecordActivity, pubkey: string): void {
+    const changed = tx.run(tx.q.updateTable('tenant').set({ past_due_at: null }).where('pubkey', '=', pubkey).where('past_due_at', 'is not', null))
+    if (changed === 1) record('update_tenant', { tenant: pubkey }, 'payment received')
+    const delinquent = tx.all(tx.q.selectFrom('relay').selectAll().where('tenant', '=', pubkey).where('status', '=', 'delinquent'))
+    for (const relay of delinquent) this.platform.commands.changeStatusIn(tx, record, relay, 'active', 'activate_relay', 'payment received')
+  }
+
+  /** Returns true when the tenant just became past due. */
+  private pastDueIn(tx: Tx, record: RecordActivity, pubkey: string): boolean {
+    const changed = tx.run(tx.q.updateTable('tenant').set({ past_due_at: nowSeconds() }).where('pubkey', '=', pubkey).where('past_due_at', 'is', null))
+    if (changed === 1) record('update_tenant', { tenant: pubkey }, 'payment failed: past due')
+    return changed === 1
+  }
+}
