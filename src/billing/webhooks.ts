@@ -64,7 +64,8 @@ export class StripeWebhooks {
           .onConflict((oc) => oc.column('id').doNothing()),
       ),
     )
-    if (inserted === 1) this.worker.request('events')
+    // Also on a duplicate: a redelivery of an event stored but not applied yet (a crash) finishes the work.
+    this.worker.request('events')
     return { status: 200, duplicate: inserted === 0 }
   }
 
