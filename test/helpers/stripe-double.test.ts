@@ -362,6 +362,34 @@ describe('invoices', () => {
     expect(paid).toMatchObject({ status: 'paid', amount_paid: 500, amount_paid_off_stripe: 0 })
   })
 
+  it('error_if_incomplete creates nothing when the first charge fails; requires_action is its own event', async () => {
+    const c = await customer(true)
+    double.failNextPayment(c.id)
+    const create = () =>
+      stripe.subscriptions.create({ customer: c.id, items: [{ price: 'price_basic', quantity: 1 }], payment_behavior: 'error_if_incomplete' })
+    const declined = await rejection(create())
+    expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError)
+    expect(double.subscriptions.size).toBe(0)
+    const sub = await create()
+    expect(sub.status).toBe('active')
+
+    double.failNextPayment(c.id, 'requires_action')
+    const invoice = await double.renew(sub.id)
+    expect(invoice.status).toBe('open')
+    expect(double.events.map((e) => e.type)).toContain('invoice.payment_action_required')
+    expect(double.eventsOfType('invoice.payment_failed')).toHaveLength(0)
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('past_due')
+  })
+
+  it('renew refuses a subscription set to cancel at period end', async () => {
+    const c = await customer(true)
+    const sub = await subscribe(c.id, [{ price: 'price_basic', quantity: 1 }])
+    const updated = await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true })
+    expect(updated.cancel_at_period_end).toBe(true)
+    expect(updated.cancel_at).toBe(sub.items.data[0]!.current_period_end)
+    await expect(double.renew(sub.id)).rejects.toThrow(/cancel at period end/)
+  })
+
   it('a held renewal stays draft until finalized; uncollectible is reported', async () => {
     const c = await customer(false)
     const sub = await subscribe(c.id, [{ price: 'price_basic', quantity: 1 }])
@@ -499,6 +527,16 @@ describe('webhooks', () => {
     // During rotation the header carries one v1 per secret; the receiver knows only one of them.
     expect(await double.deliver(event, { secret: ['whsec_old', 'whsec_test_receiver'] })).toEqual([200])
     expect(double.signatureHeader('{}', ['a', 'b'], 1_700_000_000)).toMatch(/^t=1700000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/)
+  })
+
+  it('signs with real time even when the double runs on a test clock', async () => {
+    await double.close()
+    double = new StripeDouble({ now: () => Date.UTC(2020, 5, 1), webhookUrl: receiver.url, webhookSecret: 'whsec_test_receiver' })
+    await double.start()
+    await double.client().customers.create({ name: 'Later' })
+    const [event] = double.takeEvents() as [StripeEventObject]
+    expect(event.created).toBe(Date.UTC(2020, 5, 1) / 1000)
+    expect(await double.deliver(event)).toEqual([200])
   })
 
   it('delivers the same event several times, concurrently', async () => {

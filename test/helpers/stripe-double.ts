@@ -267,7 +267,10 @@ export interface DeliverOptions {
   times?: number
   /** Send the copies at once instead of one after another. */
   concurrent?: boolean
-  /** Signature timestamp in unix seconds (default: the double's clock); an old one makes a stale signature. */
+  /**
+   * Signature timestamp in unix seconds; an old one makes a stale signature. Default: real time (not the `now`
+   * clock), because `constructEvent` checks the tolerance against the real clock.
+   */
   timestamp?: number
   /** Secret(s) to sign with (default `webhookSecret`); several give several `v1=` entries, as during rotation. */
   secret?: string | string[]
@@ -286,7 +289,7 @@ export interface StripeDoubleOptions {
   prices?: Record<string, number>
   webhookUrl?: string | null
   webhookSecret?: string
-  /** Clock in milliseconds (default Date.now); `created`, periods and signature timestamps follow it. */
+  /** Clock in milliseconds (default Date.now) for `created`, periods and due dates (not webhook signatures). */
   now?: () => number
   /** Per-delivery timeout (default 10 s). */
   webhookTimeoutMs?: number
@@ -491,6 +494,8 @@ interface IdempotentResult {
   body: string
 }
 
+export type PaymentFailure = 'declined' | 'requires_action'
+
 interface PaymentOutcome {
   attempt: boolean
   succeeds: boolean
@@ -521,7 +526,8 @@ export class StripeDouble {
   private readonly now: () => number
   private readonly webhookTimeoutMs: number
   private readonly idempotency = new Map<string, IdempotentResult>()
-  private readonly failures = new Map<string, number>()
+  // Queued outcomes of the customer's next card charges (see failNextPayment).
+  private readonly failures = new Map<string, PaymentFailure[]>()
   private undelivered: StripeEventObject[] = []
   private outbox: StripeEventObject[] = []
   private deliveryChain: Promise<void> = Promise.resolve()
@@ -616,10 +622,13 @@ export class StripeDouble {
     customer.invoice_settings.default_payment_method ??= this.newId('pm')
   }
 
-  /** The customer's next card charge is declined, even with a card. Calls add up. */
-  failNextPayment(customerId: string): void {
+  /**
+   * The customer's next card charge fails even with a card: declined (`invoice.payment_failed`) or, with
+   * `requires_action`, held for 3-D Secure (`invoice.payment_action_required`). Calls queue up.
+   */
+  failNextPayment(customerId: string, reason: PaymentFailure = 'declined'): void {
     if (!this.customers.has(customerId)) throw new Error(`failNextPayment: no customer ${customerId}`)
-    this.failures.set(customerId, (this.failures.get(customerId) ?? 0) + 1)
+    this.failures.set(customerId, [...(this.failures.get(customerId) ?? []), reason])
   }
 
   /**
@@ -631,6 +640,8 @@ export class StripeDouble {
     const sub = this.subscriptions.get(subscriptionId)
     if (!sub) throw new Error(`renew: no subscription ${subscriptionId}`)
     if (sub.status === 'canceled' || sub.status === 'incomplete_expired') throw new Error(`renew: subscription ${subscriptionId} is ${sub.status}`)
+    // Stripe ends such a subscription at the period's end instead of renewing it; cancelExternally does that here.
+    if (sub.cancel_at_period_end) throw new Error(`renew: subscription ${subscriptionId} is set to cancel at period end`)
     const before = clone(sub)
     const start = sub.items.data[0]!.current_period_end
     const end = addMonth(start)
@@ -723,7 +734,7 @@ export class StripeDouble {
   }
 
   /** Builds the `Stripe-Signature` header for a payload, one `v1=` per secret, with the real SDK helper. */
-  signatureHeader(payload: string, secret: string | string[] = this.webhookSecret, timestamp = this.seconds()): string {
+  signatureHeader(payload: string, secret: string | string[] = this.webhookSecret, timestamp = Math.floor(Date.now() / 1000)): string {
     const secrets = Array.isArray(secret) ? secret : [secret]
     const headers = secrets.map((s) => Stripe.webhooks.generateTestHeaderString({ payload, secret: s, timestamp }))
     const v1s = headers.flatMap((h) => h.split(',').filter((part) => part.startsWith('v1=')))
@@ -738,7 +749,7 @@ export class StripeDouble {
     const payload = JSON.stringify(event, null, 2)
     const signature =
       options.signature === undefined
-        ? this.signatureHeader(payload, options.secret, options.timestamp ?? this.seconds())
+        ? this.signatureHeader(payload, options.secret, options.timestamp)
         : options.signature
     const body = options.tamper ? options.tamper(payload) : payload
     const send = () => this.post(url, event, body, signature)
@@ -837,7 +848,7 @@ export class StripeDouble {
 
   private outcomeFor(sub: DoubleSubscription, behavior: string): PaymentOutcome {
     if (sub.collection_method === 'send_invoice' || behavior === 'default_incomplete') return { attempt: false, succeeds: false }
-    return { attempt: true, succeeds: this.cards.has(sub.customer) && (this.failures.get(sub.customer) ?? 0) === 0 }
+    return { attempt: true, succeeds: this.cards.has(sub.customer) && !this.failures.get(sub.customer)?.length }
   }
 
   private draftInvoice(sub: DoubleSubscription, reason: DoubleInvoice['billing_reason'], start: number, end: number): DoubleInvoice {
@@ -963,21 +974,22 @@ export class StripeDouble {
     }
   }
 
-  private markFailed(invoice: DoubleInvoice): void {
-    const pending = this.failures.get(invoice.customer) ?? 0
-    if (pending > 0 && this.cards.has(invoice.customer)) this.failures.set(invoice.customer, pending - 1)
+  // A failed charge: without a card nothing is consumed; with one, the queued failure is.
+  private markFailed(invoice: DoubleInvoice): PaymentFailure {
+    const reason = (this.cards.has(invoice.customer) && this.failures.get(invoice.customer)?.shift()) || 'declined'
     invoice.attempt_count += 1
     invoice.attempted = true
     invoice.next_payment_attempt = this.seconds() + 3 * 86_400
     const customer = this.customers.get(invoice.customer)
     if (customer) customer.delinquent = true
-    this.emit('invoice.payment_failed', invoice)
+    this.emit(reason === 'requires_action' ? 'invoice.payment_action_required' : 'invoice.payment_failed', invoice)
     const sub = this.subscriptions.get(invoice.subscription)
     if (sub && sub.latest_invoice === invoice.id && sub.status === 'active') {
       const before = clone(sub)
       sub.status = 'past_due'
       this.emitUpdated(sub, before)
     }
+    return reason
   }
 
   private markInvoiceUncollectible(invoice: DoubleInvoice): void {
@@ -1384,14 +1396,12 @@ export class StripeDouble {
     const amount = items.reduce((sum, item) => sum + item.price.unit_amount * item.quantity, 0)
     const outcome = this.outcomeFor(sub, behavior)
     const paid = amount === 0 || (outcome.attempt && outcome.succeeds)
-    if (behavior === 'error_if_incomplete' && !paid) {
+    if (behavior === 'error_if_incomplete' && outcome.attempt && !paid) {
       // Stripe creates nothing when the first payment fails under error_if_incomplete.
       if (!this.cards.has(customerId)) {
         throw invalid('customer', 'This customer has no attached payment source or default payment method.')
       }
-      const pending = this.failures.get(customerId) ?? 0
-      if (pending > 0) this.failures.set(customerId, pending - 1)
-      throw new StripeApiError(402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' })
+      throw this.cardError(this.failures.get(customerId)!.shift()!)
     }
     sub.status = paid || collection === 'send_invoice' ? 'active' : 'incomplete'
     this.subscriptions.set(id, sub)
@@ -1510,12 +1520,20 @@ export class StripeDouble {
     if (!this.cards.has(invoice.customer)) {
       throw invalid('customer', 'This customer has no attached payment source or default payment method.')
     }
-    if ((this.failures.get(invoice.customer) ?? 0) > 0) {
-      this.markFailed(invoice)
-      throw new StripeApiError(402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' })
-    }
+    if (this.failures.get(invoice.customer)?.length) throw this.cardError(this.markFailed(invoice))
     this.markPaid(invoice, false)
     return this.respond(ctx, invoice)
+  }
+
+  private cardError(reason: PaymentFailure): StripeApiError {
+    if (reason === 'requires_action') {
+      return new StripeApiError(402, {
+        type: 'card_error',
+        code: 'invoice_payment_intent_requires_action',
+        message: 'This payment requires additional user action before it can be completed successfully.',
+      })
+    }
+    return new StripeApiError(402, { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' })
   }
 
   private createPortalSession(ctx: RequestContext) {
