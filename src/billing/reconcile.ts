@@ -1,5 +1,5 @@
-// The billing reconciler: makes each tenant's Stripe subscription match its active paid relays — one item per
-// paid plan price, quantity = active relays on that plan; none desired → cancel. Runs on relay activity, for
+// The billing reconciler: makes each tenant's Stripe subscription match its paid relays — one item per paid
+// plan price, quantity = relays on that plan that are active or suspended for non-payment; none → cancel. Runs on relay activity, for
 // every tenant that may owe money at start-up, and retries failures with backoff.
 import type { Logger } from 'pino'
 import type { ActivityRow } from '../db/schema.js'
@@ -100,7 +100,8 @@ export class BillingReconciler {
       if (page.length === 0) break
       for (const relay of page) {
         const price = this.platform.plans.get(relay.plan)?.stripe_price_id
-        if (relay.status === 'active' && price) counts.set(price, (counts.get(price) ?? 0) + 1)
+        // A delinquent relay is suspended, not cancelled: it stays on the bill until paid or deactivated.
+        if ((relay.status === 'active' || relay.status === 'delinquent') && price) counts.set(price, (counts.get(price) ?? 0) + 1)
       }
       after = page[page.length - 1]!.id
     }
@@ -150,16 +151,18 @@ export class BillingReconciler {
       subscription = null
       tenant = (await queries.getTenant(pubkey))!
     }
-    // The hot path decides cancellation: no active paid relay, no subscription.
-    if (!(await queries.hasActivePaidRelays(pubkey))) {
+    const items = await this.desiredItems(pubkey)
+    if (items.length === 0) {
       if (subscription) {
         await this.gateway.cancelSubscription(subscription.id)
-        await this.setSubscription(pubkey, null, `subscription ${subscription.id} cancelled: no active paid relay`)
+        await this.setSubscription(pubkey, null, `subscription ${subscription.id} cancelled: no paid relay left`)
       }
       return
     }
-    const items = await this.desiredItems(pubkey)
     if (!subscription) {
+      // A new subscription only for relays being served: a tenant whose paid relays are all suspended starts
+      // paying again by settling the open invoice, which reactivates them.
+      if (!(await queries.hasActivePaidRelays(pubkey))) return
       const created = await this.gateway.createSubscription(pubkey, customer, items, tenant.billing_revision)
       await this.setSubscription(pubkey, created.id, `subscription ${created.id} created`)
     } else {
