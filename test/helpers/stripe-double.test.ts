@@ -236,6 +236,9 @@ describe('subscriptions', () => {
     expect(moved.items.data.map((i) => [i.price.id, i.quantity])).toEqual([['price_growth', 1]])
     expect(moved.metadata).toEqual({ tenant_pubkey: 'ab'.repeat(32), plan: 'growth' })
     expect(double.requests.at(-1)?.params.proration_behavior).toBe('create_prorations')
+    // Stripe's metadata update: keys merge and an empty value unsets one.
+    const unset = await stripe.subscriptions.update(sub.id, { metadata: { tenant_pubkey: '' } })
+    expect(unset.metadata).toEqual({ plan: 'growth' })
 
     const dup = await rejection(stripe.subscriptions.update(sub.id, { items: [{ price: 'price_growth', quantity: 1 }] }))
     expect(dup.statusCode).toBe(400)
@@ -244,7 +247,7 @@ describe('subscriptions', () => {
     expect(badItem.param).toBe('items[0][id]')
 
     const events = double.takeEvents()
-    expect(events.map((e) => e.type)).toEqual(['customer.subscription.updated', 'customer.subscription.updated'])
+    expect(events.map((e) => e.type)).toEqual(['customer.subscription.updated', 'customer.subscription.updated', 'customer.subscription.updated'])
     expect(Object.keys(events[0]!.data.previous_attributes ?? {})).toEqual(['items'])
     expect((await stripe.subscriptions.retrieve(sub.id)).items.data).toHaveLength(1)
   })
@@ -511,10 +514,11 @@ describe('webhooks', () => {
 
   it('delivers signed events the real SDK verifies; bad signatures are refused', async () => {
     await customer(true)
-    const [event] = double.takeEvents() as [StripeEventObject]
+    const event = double.events[0]!
     expect(event).toMatchObject({ object: 'event', type: 'customer.created', livemode: false, api_version: '2026-10-28.endive' })
 
     expect(await double.deliver(event)).toEqual([200])
+    expect(double.takeEvents()).toEqual([]) // delivered, so no longer pending
     expect(receiver.received[0]).toMatchObject({ id: event.id, type: 'customer.created' })
 
     const stale = Math.floor(Date.now() / 1000) - 301
