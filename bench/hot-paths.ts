@@ -406,5 +406,6 @@ export async function runHotPaths(scale: number): Promise<boolean> {
     ['query', 'domain (awaited)', 'raw prepared', 'unindexed (calls)', `domain/raw ≤ ${DOMAIN_TARGET}×`, `unindexed/domain ≥ ${fmtInt(INDEX_TARGET)}×`],
     rows,
   )
+  if (scale < 1) console.log(`\n(scale ${scale}: tables this small scan quickly, so the ${fmtInt(INDEX_TARGET)}× target is only meaningful at full scale)`)
   return allPass
 }
