@@ -30,9 +30,8 @@ export class ApiMetrics {
     return async (c, next) => {
       const start = performance.now()
       await next()
-      const routes = matchedRoutes(c)
-      const last = routes[routes.length - 1]
-      const route = last && last.method !== 'ALL' ? last.path : 'unmatched'
+      const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL')
+      const route = handlers.length > 0 ? handlers[handlers.length - 1]!.path : 'unmatched'
       const labels = { method: c.req.method, route, status: String(c.res.status) }
       this.requests.inc(labels)
       this.duration.observe(labels, (performance.now() - start) / 1000)

@@ -18,10 +18,10 @@ function buildQueries(db: Database) {
     getTenantByStripeCustomerId: db.preparedOne<[customerId: string], TenantRow>((q, p) =>
       q.selectFrom('tenant').selectAll().where('stripe_customer_id', '=', p(0)).limit(1),
     ),
-    listTenants: db.prepared<[afterPubkey: string, limit: number], TenantRow>((q, p) =>
-      q.selectFrom('tenant').selectAll().where('pubkey', '>', p(0)).orderBy('pubkey').limit(p(1)),
+    listTenants: db.preparedPage<[afterPubkey: string], TenantRow>((q, p, limit) =>
+      q.selectFrom('tenant').selectAll().where('pubkey', '>', p(0)).orderBy('pubkey').limit(limit),
     ),
-    searchTenants: db.prepared<[from: string, to: string, afterPubkey: string, limit: number], TenantRow>((q, p) =>
+    searchTenants: db.preparedPage<[from: string, to: string, afterPubkey: string], TenantRow>((q, p, limit) =>
       q
         .selectFrom('tenant')
         .selectAll()
@@ -29,18 +29,18 @@ function buildQueries(db: Database) {
         .where('pubkey', '<', p(1))
         .where('pubkey', '>', p(2))
         .orderBy('pubkey')
-        .limit(p(3)),
+        .limit(limit),
     ),
     getRelay: db.preparedOne<[id: string], RelayRow>((q, p) => q.selectFrom('relay').selectAll().where('id', '=', p(0))),
     getRelayBySubdomain: db.preparedOne<[subdomain: string], { id: string }>((q, p) =>
       q.selectFrom('relay').select('id').where('subdomain', '=', p(0)),
     ),
     /** Hot path: API and billing. Keyset-paged on id. */
-    listRelaysForTenant: db.prepared<[tenant: string, afterId: string, limit: number], RelayRow>((q, p) =>
-      q.selectFrom('relay').selectAll().where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(p(2)),
+    listRelaysForTenant: db.preparedPage<[tenant: string, afterId: string], RelayRow>((q, p, limit) =>
+      q.selectFrom('relay').selectAll().where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(limit),
     ),
-    listRelays: db.prepared<[afterId: string, limit: number], RelayRow>((q, p) =>
-      q.selectFrom('relay').selectAll().where('id', '>', p(0)).orderBy('id').limit(p(1)),
+    listRelays: db.preparedPage<[afterId: string], RelayRow>((q, p, limit) =>
+      q.selectFrom('relay').selectAll().where('id', '>', p(0)).orderBy('id').limit(limit),
     ),
     /** Hot path: every relay deactivation (does the tenant still owe a subscription?). */
     hasActivePaidRelays: db.preparedOne<[tenant: string], { one: number }>((q, p) =>
@@ -53,8 +53,8 @@ function buildQueries(db: Database) {
         .limit(1),
     ),
     /** Hot path: relay page and sync retry counting. Newest first, keyset on (created_at, id). */
-    listActivityForRelay: db.prepared<[relayId: string, beforeCreatedAt: number, beforeId: string, limit: number], ActivityRow>(
-      (q, p) =>
+    listActivityForRelay: db.preparedPage<[relayId: string, beforeCreatedAt: number, beforeId: string], ActivityRow>(
+      (q, p, limit) =>
         q
           .selectFrom('activity')
           .selectAll()
@@ -63,11 +63,11 @@ function buildQueries(db: Database) {
           .where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(p(1), p(2))))
           .orderBy('created_at', 'desc')
           .orderBy('id', 'desc')
-          .limit(p(3)),
+          .limit(limit),
     ),
     /** Relay sync: relays the engine may not have in their current state. */
-    listUnsyncedRelays: db.prepared<[afterId: string, limit: number], RelayRow>((q, p) =>
-      q.selectFrom('relay').selectAll().where('synced', '=', 0).where('id', '>', p(0)).orderBy('id').limit(p(1)),
+    listUnsyncedRelays: db.preparedPage<[afterId: string], RelayRow>((q, p, limit) =>
+      q.selectFrom('relay').selectAll().where('synced', '=', 0).where('id', '>', p(0)).orderBy('id').limit(limit),
     ),
     /** Relay sync: has the engine ever confirmed this relay (then it is PATCHed, never POSTed)? */
     hasCompletedRelaySync: db.preparedOne<[relayId: string], { one: number }>((q, p) =>
@@ -80,7 +80,7 @@ function buildQueries(db: Database) {
         .limit(1),
     ),
     /** Billing grace worker: tenants past due since before the cutoff, keyset on (past_due_at, pubkey). */
-    listTenantsPastDueBefore: db.prepared<[cutoff: number, afterAt: number, afterPubkey: string, limit: number], TenantRow>((q, p) =>
+    listTenantsPastDueBefore: db.preparedPage<[cutoff: number, afterAt: number, afterPubkey: string], TenantRow>((q, p, limit) =>
       q
         .selectFrom('tenant')
         .selectAll()
@@ -88,23 +88,23 @@ function buildQueries(db: Database) {
         .where((eb) => eb(eb.refTuple('past_due_at', 'pubkey'), '>', eb.tuple(p(1), p(2))))
         .orderBy('past_due_at')
         .orderBy('pubkey')
-        .limit(p(3)),
+        .limit(limit),
     ),
     /** Billing start-up reconcile: tenants holding a subscription, keyset on the subscription id. */
-    listTenantsWithSubscription: db.prepared<[afterSubscription: string, limit: number], TenantRow>((q, p) =>
-      q.selectFrom('tenant').selectAll().where('stripe_subscription_id', '>', p(0)).orderBy('stripe_subscription_id').limit(p(1)),
+    listTenantsWithSubscription: db.preparedPage<[afterSubscription: string], TenantRow>((q, p, limit) =>
+      q.selectFrom('tenant').selectAll().where('stripe_subscription_id', '>', p(0)).orderBy('stripe_subscription_id').limit(limit),
     ),
     /** Billing start-up reconcile: active relays (keyset on id), to find tenants with paid relays. */
-    listActiveRelays: db.prepared<[afterId: string, limit: number], RelayRow>((q, p) =>
-      q.selectFrom('relay').selectAll().where('status', '=', 'active').where('id', '>', p(0)).orderBy('id').limit(p(1)),
+    listActiveRelays: db.preparedPage<[afterId: string], RelayRow>((q, p, limit) =>
+      q.selectFrom('relay').selectAll().where('status', '=', 'active').where('id', '>', p(0)).orderBy('id').limit(limit),
     ),
     /** A tenant's relays in one status (grace worker: active; payment: delinquent). */
     listRelaysForTenantByStatus: db.prepared<[tenant: string, status: string], RelayRow>((q, p) =>
       q.selectFrom('relay').selectAll().where('tenant', '=', p(0)).where('status', '=', p(1)),
     ),
     /** Stripe webhook worker: events received but not yet applied, oldest first. */
-    listUnprocessedStripeEvents: db.prepared<[limit: number], StripeEventTable>((q, p) =>
-      q.selectFrom('stripe_event').selectAll().where('processed_at', 'is', null).orderBy('received_at').limit(p(0)),
+    listUnprocessedStripeEvents: db.preparedPage<[], StripeEventTable>((q, _p, limit) =>
+      q.selectFrom('stripe_event').selectAll().where('processed_at', 'is', null).orderBy('received_at').limit(limit),
     ),
     getSession: db.preparedOne<[tokenHash: string, now: number], SessionTable>((q, p) =>
       q.selectFrom('session').selectAll().where('token_hash', '=', p(0)).where('expires_at', '>', p(1)),
@@ -140,7 +140,7 @@ export class Queries {
   }
 
   listTenants(afterPubkey: string, limit: number): Promise<TenantRow[]> {
-    return this.s.listTenants(afterPubkey, limit)
+    return this.s.listTenants(limit, afterPubkey)
   }
 
   getRelay(id: string): Promise<RelayRow | undefined> {
@@ -152,11 +152,11 @@ export class Queries {
   }
 
   listRelaysForTenant(tenant: string, afterId = '', limit = 1000): Promise<RelayRow[]> {
-    return this.s.listRelaysForTenant(tenant, afterId, limit)
+    return this.s.listRelaysForTenant(limit, tenant, afterId)
   }
 
   listRelays(afterId: string, limit: number): Promise<RelayRow[]> {
-    return this.s.listRelays(afterId, limit)
+    return this.s.listRelays(limit, afterId)
   }
 
   /**
@@ -183,7 +183,7 @@ export class Queries {
 
   /** The admin's tenant search: a pubkey prefix (hex), ordered by pubkey. */
   searchTenants(prefix: string, afterPubkey: string, limit: number): Promise<TenantRow[]> {
-    return this.s.searchTenants(prefix, `${prefix}\u{10ffff}`, afterPubkey, limit)
+    return this.s.searchTenants(limit, prefix, `${prefix}\u{10ffff}`, afterPubkey)
   }
 
   async hasActivePaidRelays(tenant: string): Promise<boolean> {
@@ -191,11 +191,11 @@ export class Queries {
   }
 
   listActivityForRelay(relayId: string, limit: number, before?: { created_at: number; id: string }): Promise<ActivityRow[]> {
-    return this.s.listActivityForRelay(relayId, before?.created_at ?? MAX_TIME, before?.id ?? '', limit)
+    return this.s.listActivityForRelay(limit, relayId, before?.created_at ?? MAX_TIME, before?.id ?? '')
   }
 
   listUnsyncedRelays(afterId: string, limit: number): Promise<RelayRow[]> {
-    return this.s.listUnsyncedRelays(afterId, limit)
+    return this.s.listUnsyncedRelays(limit, afterId)
   }
 
   async hasCompletedRelaySync(relayId: string): Promise<boolean> {
@@ -203,15 +203,15 @@ export class Queries {
   }
 
   listTenantsPastDueBefore(cutoff: number, after: { at: number; pubkey: string } | undefined, limit: number): Promise<TenantRow[]> {
-    return this.s.listTenantsPastDueBefore(cutoff, after?.at ?? -1, after?.pubkey ?? '', limit)
+    return this.s.listTenantsPastDueBefore(limit, cutoff, after?.at ?? -1, after?.pubkey ?? '')
   }
 
   listTenantsWithSubscription(afterSubscription: string, limit: number): Promise<TenantRow[]> {
-    return this.s.listTenantsWithSubscription(afterSubscription, limit)
+    return this.s.listTenantsWithSubscription(limit, afterSubscription)
   }
 
   listActiveRelays(afterId: string, limit: number): Promise<RelayRow[]> {
-    return this.s.listActiveRelays(afterId, limit)
+    return this.s.listActiveRelays(limit, afterId)
   }
 
   listRelaysForTenantByStatus(tenant: string, status: RelayRow['status']): Promise<RelayRow[]> {
