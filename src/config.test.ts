@@ -35,6 +35,20 @@ describe('config', () => {
     expect(problem({ ZOOID_API_URL: 'zooid' })).toMatch(/^ZOOID_API_URL: /)
   })
 
+  it('reads the robot and Lightning settings', () => {
+    const wallet = `nostr+walletconnect://${'a'.repeat(64)}?relay=wss%3A%2F%2Fr.example&secret=${'b'.repeat(64)}`
+    const config = loadConfig({ ROBOT_OUTBOX_RELAYS: 'wss://a.example, wss://b.example', ROBOT_WALLET: wallet, BTC_PRICE_USD_OVERRIDE: '65000.5' })
+    expect(config.robot.outboxRelays).toEqual(['wss://a.example/', 'wss://b.example/'])
+    expect(config.robot.name).toBe('Caravel')
+    expect(config.robotWallet).toBe(wallet)
+    expect(config.btcPrice.overrideUsd).toBe(65000.5)
+    expect(problem({ ROBOT_INDEXER_RELAYS: 'https://purplepag.es' })).toMatch(/^ROBOT_INDEXER_RELAYS: entry 1/)
+    expect(problem({ BTC_PRICE_USD_OVERRIDE: '-1' })).toMatch(/^BTC_PRICE_USD_OVERRIDE: /)
+    const bad = problem({ ROBOT_WALLET: `nostr+walletconnect://x?secret=${'c'.repeat(64)}` })
+    expect(bad).toMatch(/^ROBOT_WALLET: /)
+    expect(bad).not.toContain('c'.repeat(64))
+  })
+
   it('accepts admins as hex or npub and normalises them', () => {
     const hex = 'a'.repeat(64)
     const npub = 'npub1sg6plzptd64u62a878hep2kev88swjh3tw00gjsfl8f237lmu63q0uf63m'

@@ -40,6 +40,15 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'BLOSSOM_S3_ACCESS_KEY', default: '(none)', description: 'S3 access key' },
   { name: 'BLOSSOM_S3_SECRET_KEY', default: '(none)', description: 'S3 secret key (never logged)' },
   { name: 'ROBOT_SECRET', default: '(generated into `<DATA_DIR>/robot.key`)', description: "The robot's Nostr secret key (hex or nsec); signs engine calls and keys at-rest encryption" },
+  { name: 'ROBOT_NAME', default: 'Caravel', description: "The robot's profile name (kind 0)" },
+  { name: 'ROBOT_DESCRIPTION', default: '(a short default)', description: "The robot's profile description" },
+  { name: 'ROBOT_PICTURE', default: '(none)', description: "The robot's profile picture (http(s) URL)" },
+  { name: 'ROBOT_OUTBOX_RELAYS', default: '(none)', description: "Relays the robot publishes its profile and lists to (its 10002), comma-separated ws(s) URLs" },
+  { name: 'ROBOT_INDEXER_RELAYS', default: '(none)', description: "Relays where the robot looks up people's 10002/10050 lists and profiles (e.g. wss://purplepag.es)" },
+  { name: 'ROBOT_MESSAGING_RELAYS', default: '(none)', description: "The robot's own DM inbox relays (its 10050)" },
+  { name: 'ROBOT_WALLET', default: '(no Lightning)', description: "The operator's NIP-47 wallet-connect URI: issues and checks Lightning invoices (never logged)" },
+  { name: 'BTC_PRICE_USD_OVERRIDE', default: '(live price)', description: 'A fixed BTC price in USD, instead of the price source (tests, or a pinned rate)' },
+  { name: 'BTC_PRICE_URL', default: 'https://api.coinbase.com/v2/prices/BTC-USD/spot', description: 'Spot BTC/USD price source (JSON with `data.amount`, or a bare number)' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 ]
 
@@ -77,6 +86,17 @@ export interface Config {
   livekit: { url: string; apiKey: string; apiSecret: string } | undefined
   blossomS3: { endpoint: string; region: string; bucket: string; accessKey: string; secretKey: string } | undefined
   robotSecret: string | undefined
+  robot: {
+    name: string
+    description: string
+    picture: string | undefined
+    outboxRelays: string[]
+    indexerRelays: string[]
+    messagingRelays: string[]
+  }
+  /** The operator's NWC wallet URI; undefined = no Lightning. */
+  robotWallet: string | undefined
+  btcPrice: { overrideUsd: number | undefined; url: string }
   logLevel: string
 }
 
@@ -217,6 +237,16 @@ export function loadConfig(env: Env = process.env): Config {
       },
     ),
     robotSecret,
+    robot: {
+      name: read(env, 'ROBOT_NAME') ?? 'Caravel',
+      description: read(env, 'ROBOT_DESCRIPTION') ?? 'I run this Caravel relay host and send its notices.',
+      picture: read(env, 'ROBOT_PICTURE') === undefined ? undefined : httpUrl('ROBOT_PICTURE', read(env, 'ROBOT_PICTURE')!),
+      outboxRelays: relayList(env, 'ROBOT_OUTBOX_RELAYS'),
+      indexerRelays: relayList(env, 'ROBOT_INDEXER_RELAYS'),
+      messagingRelays: relayList(env, 'ROBOT_MESSAGING_RELAYS'),
+    },
+    robotWallet: walletUri(env),
+    btcPrice: { overrideUsd: positiveNumber(env, 'BTC_PRICE_USD_OVERRIDE'), url: httpUrl('BTC_PRICE_URL', read(env, 'BTC_PRICE_URL') ?? 'https://api.coinbase.com/v2/prices/BTC-USD/spot') },
     logLevel,
   }
 }
@@ -251,6 +281,52 @@ function stripeConfig(env: Env): Config['stripe'] {
   let apiBase: URL | undefined
   if (base !== undefined) apiBase = new URL(origin('STRIPE_API_BASE', base))
   return { secretKey, webhookSecrets, prices: { basic: price('STRIPE_PRICE_BASIC'), growth: price('STRIPE_PRICE_GROWTH') }, apiBase }
+}
+
+function httpUrl(name: string, raw: string): string {
+  try {
+    const url = new URL(raw)
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString()
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`)
+}
+
+function relayList(env: Env, name: string): string[] {
+  const raw = read(env, name)
+  if (!raw) return []
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      try {
+        const url = new URL(entry)
+        if (url.protocol === 'ws:' || url.protocol === 'wss:') return url.toString()
+      } catch {
+        // reported below
+      }
+      throw new ConfigError(name, `entry ${i + 1} must be a ws:// or wss:// relay URL`)
+    })
+}
+
+function positiveNumber(env: Env, name: string): number | undefined {
+  const raw = read(env, name)
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(name, `must be a positive number, got "${raw}"`)
+  return value
+}
+
+function walletUri(env: Env): string | undefined {
+  const raw = read(env, 'ROBOT_WALLET')
+  if (raw === undefined) return undefined
+  // Checked for shape only here (never echoed: it holds a secret); the NWC client validates it fully.
+  if (!/^nostr\+walletconnect:\/\/[0-9a-fA-F]{64}\?.*secret=[0-9a-fA-F]{64}/.test(raw) || !/[?&]relay=/.test(raw)) {
+    throw new ConfigError('ROBOT_WALLET', 'must be a nostr+walletconnect:// URI with a relay and a secret')
+  }
+  return raw
 }
 
 /** A set of variables that only make sense together: all set, or none (undefined). */

@@ -12,6 +12,7 @@ export const REDACTED_KEYS = [
   'cookie',
   'set-cookie',
   'robotSecret',
+  'robotWallet',
   'stripeSecretKey',
   'secretKey',
   'webhookSecrets',
