@@ -68,6 +68,17 @@ export interface InvoiceNwcPaymentTable {
   state: 'pending' | 'paid'
   created_at: number
   updated_at: number
+  amount_cents: number | null
+  amount_msats: number | null
+  btc_price_usd: number | null
+  bolt11: string | null
+  payment_hash: string | null
+  bolt11_expires_at: number | null
+  revision: Generated<number>
+  /** What the last NWC pay attempt of the current bolt11 is known to have done. */
+  pay_attempt: Generated<'none' | 'sent' | 'unknown' | 'failed'>
+  last_error: string | null
+  settled_at: number | null
 }
 
 export interface AdminTable {
@@ -88,3 +99,4 @@ export interface Schema {
 export type TenantRow = Selectable<TenantTable>
 export type RelayRow = RelayTable
 export type ActivityRow = ActivityTable
+export type InvoicePaymentRow = Selectable<InvoiceNwcPaymentTable>
