@@ -17,7 +17,7 @@ import { dashboard } from './static.js'
 import { tenantRoutes } from './routes/tenants.js'
 import { RelaySync } from '../sync/relay-sync.js'
 import type { Billing } from '../billing/billing.js'
-import { billingRoutes, WEBHOOK_PATH } from './routes/billing.js'
+import { billingRoutes, lightningRoutes, WEBHOOK_PATH } from './routes/billing.js'
 
 export const API_BODY_LIMIT = 64 * 1024
 
@@ -80,6 +80,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   tenantRoutes(platform, api, options.billing)
   relayRoutes(platform, api, options.relaySync ?? new RelaySync(platform, platform.engine))
   billingRoutes(platform, api, options.billing)
+  lightningRoutes(platform, api, options.billing)
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'nip98', {
     type: 'http',

@@ -158,6 +158,17 @@ export const PageQuery = z.object({
   cursor: z.string().max(512).optional(),
 })
 
+export const LightningPaymentSchema = z
+  .object({
+    invoice_id: z.string(),
+    status: z.enum(['none', 'pending', 'paid', 'expired', 'in-progress']),
+    bolt11: z.string().nullable().openapi({ description: 'set only while it may be paid by hand' }),
+    amount_sats: z.number().int().nullable(),
+    amount_cents: z.number().int().nullable(),
+    expires_at: z.number().int().nullable(),
+  })
+  .openapi('LightningPayment')
+
 export const RelayListQuery = PageQuery.extend({
   status: z.enum(['active', 'inactive', 'delinquent']).optional(),
   plan: z.string().max(64).optional(),

@@ -4,7 +4,10 @@ import type Stripe from 'stripe'
 import type { TenantRow } from '../db/schema.js'
 import type { Platform } from '../platform/platform.js'
 import { realClock, type Clock } from '../workers/clock.js'
+import { BtcPriceSource } from './btc-price.js'
 import { suspendPastDueTenants, suspendTenantIfGraceOver } from './grace.js'
+import { Lightning, type LightningOptions } from './lightning.js'
+import { NwcWallet } from './nwc.js'
 import { BillingReconciler } from './reconcile.js'
 import { StripeGateway } from './stripe-gateway.js'
 import { StripeWebhooks } from './webhooks.js'
@@ -16,15 +19,19 @@ export class Billing {
   readonly reconciler: BillingReconciler
   readonly webhooks: StripeWebhooks
   private readonly invoiceListeners = new Set<InvoiceListener>()
+  /** Lightning collection, when the operator configured a wallet (ROBOT_WALLET); set by `start()`. */
+  lightning: Lightning | undefined
   private unsubscribe: (() => void) | undefined
   private graceTimer: unknown
   private readonly graceEveryMs: number
+  private readonly lightningOptions: Partial<LightningOptions>
 
   constructor(
     private readonly platform: Platform,
     private readonly clock: Clock = realClock,
-    options: { graceEveryMs?: number } = {},
+    options: { graceEveryMs?: number; lightning?: Partial<LightningOptions> } = {},
   ) {
+    this.lightningOptions = options.lightning ?? {}
     const stripe = platform.config.stripe
     if (!stripe) throw new Error('billing is off: STRIPE_SECRET_KEY is not set')
     this.graceEveryMs = options.graceEveryMs ?? 10 * 60_000
@@ -55,6 +62,17 @@ export class Billing {
   }
 
   async start(): Promise<void> {
+    const walletUri = this.platform.config.robotWallet
+    if (walletUri || this.lightningOptions.robotWallet) {
+      this.lightning = new Lightning(this.platform, this.gateway, {
+        prices: new BtcPriceSource(this.platform.config.btcPrice),
+        clock: this.clock,
+        ...this.lightningOptions,
+        robotWallet: this.lightningOptions.robotWallet ?? (await NwcWallet.connect(walletUri!)),
+      })
+      this.onInvoiceOpened((tenant, invoice) => this.lightning!.onInvoiceOpened(tenant, invoice))
+      this.lightning.start()
+    }
     this.unsubscribe = this.platform.bus.subscribe((activity) => this.reconciler.onActivity(activity))
     this.webhooks.kick()
     await this.reconciler.reconcileAll()
@@ -65,6 +83,7 @@ export class Billing {
     this.unsubscribe?.()
     this.reconciler.stop()
     this.webhooks.stop()
+    this.lightning?.stop()
     this.clock.clearTimeout(this.graceTimer)
   }
 
@@ -82,5 +101,6 @@ export class Billing {
     await this.webhooks.idle()
     await this.reconciler.idle()
     await this.webhooks.idle()
+    await this.lightning?.idle()
   }
 }

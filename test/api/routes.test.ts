@@ -277,6 +277,7 @@ describe('operations', () => {
       [
         '/config',
         '/identity',
+        '/invoices/{id}/lightning',
         '/plans',
         '/plans/{id}',
         '/relays',

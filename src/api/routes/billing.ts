@@ -7,7 +7,7 @@ import { DomainError, notFound } from '../../platform/errors.js'
 import type { Platform } from '../../platform/platform.js'
 import type { ApiEnv } from '../env.js'
 import { errorResponse, ok } from '../errors.js'
-import { envelope, InvoiceSchema, page, PageQuery, PubkeyParam } from '../schemas.js'
+import { envelope, InvoiceSchema, LightningPaymentSchema, page, PageQuery, PubkeyParam } from '../schemas.js'
 import { defineRoute, jsonResponse } from './define.js'
 
 export const WEBHOOK_PATH = '/stripe/webhook'
@@ -80,6 +80,48 @@ export function billingRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, bill
       if (!billing || !tenant.stripe_customer_id) return c.json(ok({ items: [], next_cursor: null }), 200)
       const { items, hasMore } = await billing.gateway.listInvoices(tenant.stripe_customer_id, limit, cursor)
       return c.json(ok({ items, next_cursor: hasMore ? items[items.length - 1]!.id : null }), 200)
+    },
+  )
+}
+
+export function lightningRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billing: Billing | undefined) {
+  const lightning = () => {
+    if (!billing) throw billingOff()
+    if (!billing.lightning) throw new DomainError(409, 'lightning-disabled', 'Lightning payments are not set up on this deployment')
+    return billing.lightning
+  }
+  const params = z.object({ id: z.string().max(255) })
+  const description =
+    'For the invoice of the caller (or any, for an admin): `POST` returns a bolt11 to pay by hand — never one a wallet ' +
+    'payment may still settle (then 409 `payment-in-progress`); `GET` reports pending / paid / expired.'
+
+  app.openapi(
+    defineRoute(platform, 'signed-in', {
+      method: 'post',
+      path: '/invoices/{id}/lightning',
+      summary: 'Pay an invoice with Lightning',
+      description,
+      request: { params },
+      responses: { 200: jsonResponse('A bolt11 to pay, or the invoice already paid', envelope(LightningPaymentSchema)) },
+    }),
+    async (c) => {
+      const payment = await lightning().pay(c.req.valid('param').id, { pubkey: c.var.auth!.pubkey, isAdmin: c.var.isAdmin })
+      return c.json(ok(payment), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute(platform, 'signed-in', {
+      method: 'get',
+      path: '/invoices/{id}/lightning',
+      summary: "An invoice's Lightning payment",
+      description,
+      request: { params },
+      responses: { 200: jsonResponse('Where the payment stands', envelope(LightningPaymentSchema)) },
+    }),
+    async (c) => {
+      const payment = await lightning().status(c.req.valid('param').id, { pubkey: c.var.auth!.pubkey, isAdmin: c.var.isAdmin })
+      return c.json(ok(payment), 200)
     },
   )
 }
