@@ -1,6 +1,7 @@
 // A person's kind-0 profile (name, picture) from public relays. Best effort: never blocks the dashboard.
 import { SimplePool } from 'nostr-tools/pool'
 import type { NostrEvent } from 'nostr-tools/pure'
+import { destroyPool } from './signers'
 
 export interface Profile {
   name?: string
@@ -36,6 +37,6 @@ export async function fetchProfile(pubkey: string, relays: string[], maxWait = 4
   } catch {
     return {}
   } finally {
-    pool.destroy()
+    destroyPool(pool)
   }
 }

@@ -32,13 +32,21 @@ export interface RemoteSigner extends Signer {
   close(): void
 }
 
+/**
+ * nostr-tools sends CLOSE for open subscriptions a microtask late, so destroying a pool right away makes
+ * the browser log "WebSocket is already in CLOSING or CLOSED state": let those sends go first.
+ */
+export function destroyPool(pool: SimplePool): void {
+  setTimeout(() => pool.destroy(), 50)
+}
+
 function remote(signer: BunkerSigner, pool: SimplePool): RemoteSigner {
   return {
     getPublicKey: () => signer.getPublicKey(),
     signEvent: (t) => signer.signEvent(t),
     close: () => {
       void signer.close()
-      pool.destroy()
+      destroyPool(pool)
     },
   }
 }
@@ -91,6 +99,6 @@ export function nostrConnect(relays: string[], appName = 'Caravel'): NostrConnec
   const pool = new SimplePool()
   const abort = new AbortController()
   const signer = BunkerSigner.fromURI(clientSecret, uri, { pool }, abort.signal).then((s) => remote(s, pool))
-  signer.catch(() => pool.destroy())
+  signer.catch(() => destroyPool(pool))
   return { uri, signer, cancel: () => abort.abort() }
 }
