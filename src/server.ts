@@ -22,7 +22,12 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Billing tuning (tests shorten wallet timeouts, capture notices). */
+  billing?: ConstructorParameters<typeof Billing>[2]
+}
+
+export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   await initVerifier()
   const platform = openPlatform(config, log)
   // The embedded engine: its management API answers on 127.0.0.1:<ENGINE_PORT> to the robot key only.
@@ -37,7 +42,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       })
     : undefined
   const relaySync = new RelaySync(platform, platform.engine)
-  const billing = config.stripe ? new Billing(platform) : undefined
+  const billing = config.stripe ? new Billing(platform, undefined, options.billing) : undefined
   const app = createApp(platform, {
     relaySync,
     billing,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type BetterSqlite3 from 'better-sqlite3'
 import { createHarness, type Harness } from './helpers/platform.js'
 
-const GROWING = ['tenant', 'relay', 'activity', 'session', 'admin']
+const GROWING = ['tenant', 'relay', 'activity', 'session', 'admin', 'stripe_event', 'invoice_nwc_payment']
 
 const HOT_PATHS: Record<string, { index: string; sql: (all: string[]) => string | undefined }> = {
   getTenantByStripeCustomerId: { index: 'idx_tenant_stripe_customer_id', sql: (all) => all.find((s) => s.includes('"stripe_customer_id" = ?')) },
@@ -94,6 +94,19 @@ beforeAll(async () => {
   await owner.request('GET', '/api/relays?status=active')
   await h.admin.request('GET', `/api/tenants?q=00000000000000ab`)
   await h.platform.commands.deleteExpiredSessions()
+  // Worker queries (billing, Lightning, relay sync) that no request above runs.
+  const q = h.platform.queries
+  await q.getTenantByStripeCustomerId('cus_3')
+  await q.listTenantsPastDueBefore(1_800_000_000, undefined, 10)
+  await q.listTenantsPastDueBefore(1_800_000_000, { at: 1, pubkey: 'a' }, 10)
+  await q.listTenantsWithSubscription('', 10)
+  await q.listActiveRelays('', 10)
+  await q.listRelaysForTenantByStatus(owner.pubkey, 'active')
+  await q.listUnprocessedStripeEvents(100)
+  await q.listUnsyncedRelays('', 500)
+  await q.hasCompletedRelaySync(relay.id)
+  await q.getInvoicePayment('in_1')
+  await q.listPendingInvoicePayments(500)
   await h.platform.queries.getTenantByStripeCustomerId('cus_3')
   await h.platform.queries.hasActivePaidRelays(owner.pubkey)
 })

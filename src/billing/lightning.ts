@@ -80,9 +80,22 @@ export class Lightning {
     this.retries.clear()
   }
 
-  /** Waits for the work started so far on every invoice. */
+  /** Waits for the work started so far (every invoice, and background look-ups of open invoices). */
   async idle(): Promise<void> {
-    while (this.locks.size > 0) await Promise.allSettled([...this.locks.values()])
+    while (this.locks.size > 0 || this.background.size > 0) await Promise.allSettled([...this.locks.values(), ...this.background])
+  }
+
+  private readonly background = new Set<Promise<unknown>>()
+
+  /** Runs work the caller does not wait for, keeping track of it for `idle()` and logging its failure. */
+  private inBackground(what: string, work: Promise<unknown>): void {
+    const tracked = work.catch((err) => this.log.warn({ err: (err as Error).message }, `${what} failed`)).finally(() => this.background.delete(tracked))
+    this.background.add(tracked)
+  }
+
+  /** A tenant saved a wallet for the first time: pay its open invoices, in the background. */
+  walletSaved(pubkey: string): void {
+    this.inBackground('collecting open invoices', this.collectOpenInvoices(pubkey))
   }
 
   /** Stripe opened (or finalized) an invoice for this tenant: collect it when the tenant has a wallet. */
@@ -99,7 +112,7 @@ export class Lightning {
   }
 
   collectInBackground(invoiceId: string, options: { afterNewWallet?: boolean } = {}): void {
-    this.collect(invoiceId, options).catch((err) => this.log.warn({ invoice: invoiceId, err: (err as Error).message }, 'lightning collection failed'))
+    this.inBackground(`lightning collection of ${invoiceId}`, this.collect(invoiceId, options))
   }
 
   /** One collection attempt for the invoice (serialised per invoice). */
@@ -148,9 +161,7 @@ export class Lightning {
 
   /** The background check: settles outstanding bolt11s, and retries collections whose attempt expired. */
   async checkPending(): Promise<void> {
-    const rows = await this.platform.db.all(
-      this.platform.db.q.selectFrom('invoice_nwc_payment').selectAll().where('state', '=', 'pending').orderBy('updated_at').limit(500),
-    )
+    const rows = await this.platform.queries.listPendingInvoicePayments(500)
     for (const row of rows) {
       if (!row.bolt11) continue
       await this.locked(row.invoice_id, async () => {
@@ -373,7 +384,7 @@ export class Lightning {
   }
 
   private row(invoiceId: string): Promise<InvoicePaymentRow | undefined> {
-    return this.platform.db.first(this.platform.db.q.selectFrom('invoice_nwc_payment').selectAll().where('invoice_id', '=', invoiceId))
+    return this.platform.queries.getInvoicePayment(invoiceId)
   }
 
   /** The invoice and its tenant, if the caller may see it (404 otherwise: ids are not secrets, ownership is). */

@@ -2,7 +2,7 @@
 // each is served by an index (the query-plan test walks them all). Names say what they answer.
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
-import type { ActivityRow, RelayRow, SessionTable, StripeEventTable, TenantRow } from '../db/schema.js'
+import type { ActivityRow, InvoicePaymentRow, RelayRow, SessionTable, StripeEventTable, TenantRow } from '../db/schema.js'
 import { PAID_PLAN_IDS } from './plans.js'
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER
@@ -105,6 +105,13 @@ function buildQueries(db: Database) {
     /** Stripe webhook worker: events received but not yet applied, oldest first. */
     listUnprocessedStripeEvents: db.preparedPage<[], StripeEventTable>((q, _p, limit) =>
       q.selectFrom('stripe_event').selectAll().where('processed_at', 'is', null).orderBy('received_at').limit(limit),
+    ),
+    getInvoicePayment: db.preparedOne<[invoiceId: string], InvoicePaymentRow>((q, p) =>
+      q.selectFrom('invoice_nwc_payment').selectAll().where('invoice_id', '=', p(0)),
+    ),
+    /** Lightning check: payments not settled yet, least recently touched first. */
+    listPendingInvoicePayments: db.preparedPage<[], InvoicePaymentRow>((q, _p, limit) =>
+      q.selectFrom('invoice_nwc_payment').selectAll().where('state', '=', 'pending').orderBy('updated_at').limit(limit),
     ),
     getSession: db.preparedOne<[tokenHash: string, now: number], SessionTable>((q, p) =>
       q.selectFrom('session').selectAll().where('token_hash', '=', p(0)).where('expires_at', '>', p(1)),
@@ -220,6 +227,14 @@ export class Queries {
 
   listUnprocessedStripeEvents(limit: number): Promise<StripeEventTable[]> {
     return this.s.listUnprocessedStripeEvents(limit)
+  }
+
+  getInvoicePayment(invoiceId: string): Promise<InvoicePaymentRow | undefined> {
+    return this.s.getInvoicePayment(invoiceId)
+  }
+
+  listPendingInvoicePayments(limit: number): Promise<InvoicePaymentRow[]> {
+    return this.s.listPendingInvoicePayments(limit)
   }
 
   getSession(tokenHash: string, now: number): Promise<SessionTable | undefined> {

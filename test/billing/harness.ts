@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loadConfig } from '../../src/config.js'
 import { nip98Header } from '../../src/nostr/nip98.js'
-import { startServer, type RunningServer } from '../../src/server.js'
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js'
 import { keys, sign, type Keys } from '../engine/helpers.js'
 import { freePort } from '../helpers/ports.js'
 import { StripeDouble } from '../helpers/stripe-double.js'
@@ -22,7 +22,7 @@ export interface BillingWorld {
   close(): Promise<void>
 }
 
-export async function billingWorld(env: Record<string, string> = {}): Promise<BillingWorld> {
+export async function billingWorld(env: Record<string, string> = {}, options: ServerOptions & { log?: Logger } = {}): Promise<BillingWorld> {
   const stripe = new StripeDouble()
   await stripe.start()
   const dataDir = mkdtempSync(join(tmpdir(), 'caravel-billing-'))
@@ -40,7 +40,7 @@ export async function billingWorld(env: Record<string, string> = {}): Promise<Bi
     STRIPE_API_BASE: stripe.url,
     ...env,
   })
-  const server = await startServer(config, pino({ level: 'silent' }))
+  const server = await startServer(config, options.log ?? pino({ level: 'silent' }), options)
   stripe.webhookUrl = `${base}/api/stripe/webhook`
   stripe.autoDeliver = true
   const settle = async () => {

@@ -93,9 +93,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
       const hadWallet = Boolean((await queries.getTenant(pubkey))?.nwc_url)
       const tenant = await commands.setTenantWallet(pubkey, c.req.valid('json').nwc_url)
       // A wallet saved for the first time pays the tenant's open invoices (in the background).
-      if (!hadWallet && tenant.nwc_url && billing?.lightning) {
-        billing.lightning.collectOpenInvoices(pubkey).catch((err) => platform.log.warn({ err: (err as Error).message, tenant: pubkey }, 'collecting open invoices failed'))
-      }
+      if (!hadWallet && tenant.nwc_url) billing?.lightning?.walletSaved(pubkey)
       return c.json(ok(tenantView(tenant)), 200)
     },
   )
