@@ -86,6 +86,21 @@ export interface AdminTable {
   created_at: number
 }
 
+/** The robot's notification outbox (one row per cause, keyed by a stable id). */
+export interface NotificationTable {
+  id: string
+  recipient: string
+  kind: string
+  text: string
+  status: 'pending' | 'sent' | 'no-dm-relays' | 'failed'
+  created_at: number
+  sent_at: number | null
+  attempts: number
+  /** Unix seconds; set only while pending. */
+  next_attempt_at: number | null
+  last_error: string | null
+}
+
 export interface Schema {
   tenant: TenantTable
   relay: RelayTable
@@ -94,6 +109,7 @@ export interface Schema {
   stripe_event: StripeEventTable
   invoice_nwc_payment: InvoiceNwcPaymentTable
   admin: AdminTable
+  notification: NotificationTable
 }
 
 export type TenantRow = Selectable<TenantTable>

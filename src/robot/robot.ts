@@ -1,0 +1,169 @@
+// The robot, assembled: it publishes its profile and lists, turns relay activity and billing events into
+// notifications, and delivers them as NIP-17 DMs through the outbox. Started and stopped with the server.
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { Platform } from '../platform/platform.js'
+import { realClock, type Clock } from '../workers/clock.js'
+import { DirectMessages } from './direct-message.js'
+import { DmRelayResolver } from './dm-relays.js'
+import { RelayGateway, type NostrRelays } from './nostr-relays.js'
+import { NotificationOutbox, type OutboxOptions } from './outbox.js'
+import { remindPastDueTenants } from './past-due.js'
+import { ProfilePublisher, type PublishReport } from './profile.js'
+import { ActivityNotifier } from './reactor.js'
+import { notificationIds, texts, type Notification } from './texts.js'
+
+export interface RobotOptions {
+  clock?: Clock
+  /** The relay gateway (tests may pass another implementation). */
+  relays?: NostrRelays
+  /** Per relay step: connect, EOSE, OK, AUTH. */
+  relayTimeoutMs?: number
+  foundTtlMs?: number
+  notFoundTtlMs?: number
+  outbox?: Omit<OutboxOptions, 'clock'>
+  /** How often to look for past-due tenants to remind. 0 = only when `remindPastDue` is called. */
+  remindEveryMs?: number
+  /** Where what was last published is kept; default `<DATA_DIR>/robot-lists.json`. */
+  statePath?: string
+}
+
+export class Robot {
+  readonly relays: NostrRelays
+  readonly resolver: DmRelayResolver
+  readonly messages: DirectMessages
+  readonly outbox: NotificationOutbox
+  readonly profile: ProfilePublisher
+  private readonly notifier: ActivityNotifier
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly remindEveryMs: number
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private unsubscribe: (() => void) | undefined
+  private remindTimer: unknown
+  private publishTimer: unknown
+  private publishFailures = 0
+  private stopped = true
+
+  constructor(
+    private readonly platform: Platform,
+    options: RobotOptions = {},
+  ) {
+    const { config, robot } = platform
+    this.clock = options.clock ?? realClock
+    this.log = platform.log.child({ component: 'robot' })
+    this.remindEveryMs = options.remindEveryMs ?? 3600_000
+    this.relays = options.relays ?? new RelayGateway({ timeoutMs: options.relayTimeoutMs })
+    this.resolver = new DmRelayResolver(this.relays, {
+      indexerRelays: config.robot.indexerRelays,
+      clock: this.clock,
+      foundTtlMs: options.foundTtlMs,
+      notFoundTtlMs: options.notFoundTtlMs,
+      auth: robot.sign,
+    })
+    this.messages = new DirectMessages(robot, this.relays, this.resolver)
+    this.outbox = new NotificationOutbox(platform.db, (recipient, text) => this.messages.send(recipient, text), this.log, {
+      ...options.outbox,
+      clock: this.clock,
+    })
+    this.profile = new ProfilePublisher(robot, this.relays, {
+      profile: config.robot,
+      indexerRelays: config.robot.indexerRelays,
+      statePath: options.statePath ?? join(config.dataDir, 'robot-lists.json'),
+      log: this.log,
+      clock: this.clock,
+    })
+    this.notifier = new ActivityNotifier(platform, (n) => this.notify(n))
+  }
+
+  /** Subscribes to relay activity, resumes pending notifications, and publishes the profile in the background. */
+  async start(): Promise<void> {
+    this.stopped = false
+    this.unsubscribe = this.platform.bus.subscribe((activity) => this.track(this.notifier.onActivity(activity)))
+    await this.outbox.start()
+    void this.track(this.publishProfile())
+    void this.track(this.remindLoop())
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.unsubscribe?.()
+    this.clock.clearTimeout(this.remindTimer)
+    this.clock.clearTimeout(this.publishTimer)
+    this.outbox.stop()
+  }
+
+  /** Resolves when nothing the robot started is still running (scheduled retries may remain). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+    await this.outbox.idle()
+  }
+
+  /** Records a notification under its stable id and delivers it; the same id again is a no-op (false). */
+  notify(n: Notification): Promise<boolean> {
+    return this.outbox.notify(n)
+  }
+
+  /** Billing: an invoice is open and waits for payment (Lightning or card) — links to the dashboard. */
+  paymentDue(p: { tenant: string; invoiceId: string; amountCents?: number }): Promise<boolean> {
+    return this.notify({
+      id: notificationIds.paymentDue(p.invoiceId),
+      recipient: p.tenant,
+      kind: 'payment-due',
+      text: texts.paymentDue(this.platform.config.appUrl, p.amountCents),
+    })
+  }
+
+  /**
+   * Lightning: paying an invoice from the tenant's wallet failed. `attempt` tells attempts of one invoice apart
+   * (e.g. the bolt11 revision); the reason is cleaned of anything secret-looking and the text kept ≤ 240 chars.
+   */
+  autopayFailed(p: { tenant: string; invoiceId: string; attempt: number | string; reason: string }): Promise<boolean> {
+    return this.notify({
+      id: notificationIds.autopayFailed(p.invoiceId, p.attempt),
+      recipient: p.tenant,
+      kind: 'autopay-failed',
+      text: texts.autopayFailed(p.reason),
+    })
+  }
+
+  /** Records today's reminder for every tenant past due for a day or more; returns how many were new. */
+  remindPastDue(now = Math.floor(this.clock.now() / 1000)): Promise<number> {
+    return remindPastDueTenants(this.platform, (n) => this.notify(n), now)
+  }
+
+  /** Publishes kind 0, 10002 and 10050 where changed; retried with backoff while a list could not be published. */
+  async publishProfile(): Promise<PublishReport> {
+    this.clock.clearTimeout(this.publishTimer)
+    const report = await this.profile.publish()
+    if (report.failed.length > 0 && !this.stopped) {
+      this.publishFailures++
+      const delay = Math.min(3600_000, 60_000 * 2 ** (this.publishFailures - 1))
+      this.publishTimer = this.clock.setTimeout(() => void this.track(this.publishProfile()), delay)
+    } else {
+      this.publishFailures = 0
+    }
+    return report
+  }
+
+  private async remindLoop(): Promise<void> {
+    try {
+      await this.remindPastDue()
+    } catch (err) {
+      this.log.error({ err }, 'past-due reminders failed')
+    }
+    if (this.remindEveryMs > 0 && !this.stopped) {
+      this.remindTimer = this.clock.setTimeout(() => void this.track(this.remindLoop()), this.remindEveryMs)
+    }
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    const tracked = promise.catch((err) => {
+      this.log.error({ err }, 'robot task failed')
+      return undefined as T
+    })
+    this.inFlight.add(tracked)
+    void tracked.finally(() => this.inFlight.delete(tracked))
+    return tracked
+  }
+}
