@@ -26,15 +26,24 @@ export class ApiMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'caravel_' })
   }
 
+  // Label children bound once per (method, route, status): prom-client hashes label objects on every call.
+  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>()
+
   middleware(): MiddlewareHandler {
     return async (c, next) => {
       const start = performance.now()
       await next()
       const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL')
       const route = handlers.length > 0 ? handlers[handlers.length - 1]!.path : 'unmatched'
-      const labels = { method: c.req.method, route, status: String(c.res.status) }
-      this.requests.inc(labels)
-      this.duration.observe(labels, (performance.now() - start) / 1000)
+      const key = `${c.req.method} ${route} ${c.res.status}`
+      let child = this.children.get(key)
+      if (!child) {
+        const labels = { method: c.req.method, route, status: String(c.res.status) }
+        child = { count: this.requests.labels(labels), time: this.duration.labels(labels) }
+        this.children.set(key, child)
+      }
+      child.count.inc()
+      child.time.observe((performance.now() - start) / 1000)
     }
   }
 

@@ -7,6 +7,12 @@ import { PAID_PLAN_IDS } from './plans.js'
 
 const MAX_TIME = Number.MAX_SAFE_INTEGER
 
+const RELAY_VIEW_COLUMNS = [
+  'id', 'tenant', 'subdomain', 'plan', 'status', 'synced', 'sync_error', 'info_name', 'info_icon', 'info_description',
+  'policy_public_join', 'policy_strip_signatures', 'groups_enabled', 'management_enabled', 'blossom_enabled',
+  'livekit_enabled', 'push_enabled', 'created_at', 'updated_at',
+] as const
+
 export type QueryName = keyof ReturnType<typeof buildQueries>
 
 function buildQueries(db: Database) {
@@ -38,6 +44,10 @@ function buildQueries(db: Database) {
     /** Hot path: API and billing. Keyset-paged on id. */
     listRelaysForTenant: db.preparedPage<[tenant: string, afterId: string], RelayRow>((q, p, limit) =>
       q.selectFrom('relay').selectAll().where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(limit),
+    ),
+    /** The API's page of a tenant's relays: the columns a relay view shows, never the secret. */
+    listRelayViewsForTenant: db.preparedPage<[tenant: string, afterId: string], Omit<RelayRow, 'secret'>>((q, p, limit) =>
+      q.selectFrom('relay').select(RELAY_VIEW_COLUMNS).where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(limit),
     ),
     listRelays: db.preparedPage<[afterId: string], RelayRow>((q, p, limit) =>
       q.selectFrom('relay').selectAll().where('id', '>', p(0)).orderBy('id').limit(limit),
@@ -160,6 +170,10 @@ export class Queries {
 
   listRelaysForTenant(tenant: string, afterId = '', limit = 1000): Promise<RelayRow[]> {
     return this.s.listRelaysForTenant(limit, tenant, afterId)
+  }
+
+  listRelayViewsForTenant(tenant: string, afterId: string, limit: number): Promise<Omit<RelayRow, 'secret'>[]> {
+    return this.s.listRelayViewsForTenant(limit, tenant, afterId)
   }
 
   listRelays(afterId: string, limit: number): Promise<RelayRow[]> {

@@ -40,7 +40,7 @@ export function relayUrlFor(relayDomain: string, enginePort: number): (subdomain
   return local ? (s) => `ws://${s}.${relayDomain}:${enginePort}` : (s) => `wss://${s}.${relayDomain}`
 }
 
-export function relayView(row: RelayRow, urlFor: (subdomain: string) => string): RelayView {
+export function relayView(row: Omit<RelayRow, 'secret'>, urlFor: (subdomain: string) => string): RelayView {
   return {
     id: row.id,
     tenant: row.tenant,

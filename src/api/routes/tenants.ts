@@ -109,7 +109,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
     async (c) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
       const [after] = cursor ? decodeCursor<[string]>(cursor, ['string']) : ['']
-      const rows = await queries.listRelaysForTenant(pathPubkey(c.req.valid('param').pubkey), after, limit + 1)
+      const rows = await queries.listRelayViewsForTenant(pathPubkey(c.req.valid('param').pubkey), after, limit + 1)
       return c.json(ok(pageOf(rows, limit, (r) => relayView(r, urlFor), (r) => [r.id])), 200)
     },
   )
