@@ -209,7 +209,7 @@ export class NotificationOutbox {
       this.log.error({ ...context, error: outcome.error }, 'direct message not delivered; giving up')
     } else {
       const delay = retryDelayMs(attempts, this.baseDelayMs, this.maxDelayMs)
-      await this.store.finish(id, attempts, { status: 'pending', sent_at: null, next_attempt_at: now + Math.ceil(delay / 1000), last_error: outcome.error })
+      await this.store.finish(id, attempts, { status: 'pending', sent_at: null, next_attempt_at: Math.ceil((this.clock.now() + delay) / 1000), last_error: outcome.error })
       this.log.warn({ ...context, error: outcome.error, retryInMs: delay }, 'direct message not delivered; will retry')
       this.schedule(id, delay)
     }
