@@ -49,6 +49,7 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'ROBOT_WALLET', default: '(no Lightning)', description: "The operator's NIP-47 wallet-connect URI: issues and checks Lightning invoices (never logged)" },
   { name: 'BTC_PRICE_USD_OVERRIDE', default: '(live price)', description: 'A fixed BTC price in USD, instead of the price source (tests, or a pinned rate)' },
   { name: 'BTC_PRICE_URL', default: 'https://api.coinbase.com/v2/prices/BTC-USD/spot', description: 'Spot BTC/USD price source (JSON with `data.amount`, or a bare number)' },
+  { name: 'SIGNER_RELAYS', default: 'wss://relay.nsec.app', description: 'Relays the dashboard offers NIP-46 remote signers (nostrconnect) for sign-in' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 ]
 
@@ -97,6 +98,7 @@ export interface Config {
   /** The operator's NWC wallet URI; undefined = no Lightning. */
   robotWallet: string | undefined
   btcPrice: { overrideUsd: number | undefined; url: string }
+  signerRelays: string[]
   logLevel: string
 }
 
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       messagingRelays: relayList(env, 'ROBOT_MESSAGING_RELAYS'),
     },
     robotWallet: walletUri(env),
+    signerRelays: read(env, 'SIGNER_RELAYS') === undefined ? ['wss://relay.nsec.app/'] : relayList(env, 'SIGNER_RELAYS'),
     btcPrice: { overrideUsd: positiveNumber(env, 'BTC_PRICE_USD_OVERRIDE'), url: httpUrl('BTC_PRICE_URL', read(env, 'BTC_PRICE_URL') ?? 'https://api.coinbase.com/v2/prices/BTC-USD/spot') },
     logLevel,
   }

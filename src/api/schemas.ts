@@ -185,6 +185,9 @@ export const PublicConfigSchema = z
     billing_enabled: z.boolean().openapi({ description: 'false: every plan is free on this deployment' }),
     relay_domain: z.string(),
     relay_url_template: z.string().openapi({ description: 'a relay URL with `{subdomain}` in place of its subdomain' }),
+    lightning_enabled: z.boolean().openapi({ description: 'invoices can be paid over Lightning' }),
+    profile_relays: z.array(z.string()).openapi({ description: "where the dashboard looks up people's profiles" }),
+    signer_relays: z.array(z.string()).openapi({ description: 'relays offered to NIP-46 remote signers' }),
   })
   .openapi('PublicConfig')
 

@@ -33,6 +33,7 @@ const cases: Case[] = [
   { method: 'GET', path: '/config', call: () => ({ path: '/api/config' }), expect: everyone },
   { method: 'GET', path: '/subdomains/{subdomain}', call: () => ({ path: `/api/subdomains/${fresh()}` }), expect: everyone },
   { method: 'GET', path: '/identity', call: () => ({ path: '/api/identity' }), expect: signedIn(200) },
+  { method: 'GET', path: '/session', call: () => ({ path: '/api/session' }), expect: everyone },
   { method: 'POST', path: '/session', call: () => ({ path: '/api/session' }), expect: signedIn(201) },
   { method: 'DELETE', path: '/session', call: () => ({ path: '/api/session' }), expect: signedIn(204) },
   { method: 'GET', path: '/tenants', call: () => ({ path: '/api/tenants' }), expect: adminOnly },

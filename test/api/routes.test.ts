@@ -209,6 +209,9 @@ describe('admin lists', () => {
       billing_enabled: false,
       relay_domain: 'localhost',
       relay_url_template: `ws://{subdomain}.localhost:${h.platform.config.engine.port}`,
+      lightning_enabled: false,
+      profile_relays: [],
+      signer_relays: ['wss://relay.nsec.app/'],
     })
   })
 })
@@ -234,9 +237,13 @@ describe('sessions', () => {
     expect((await user.request('POST', '/api/tenants')).status).toBe(201)
     expect(res.headers.get('access-control-allow-credentials')).toBeNull()
 
+    expect((await user.request('GET', '/api/session')).body.data).toEqual({ signed_in: true, pubkey: user.pubkey })
     const closed = await user.request('DELETE', '/api/session')
     expect(closed.status).toBe(204)
     expect(closed.headers.get('set-cookie')).toContain('Max-Age=0')
+    const state = await user.request('GET', '/api/session')
+    expect(state.status).toBe(200)
+    expect(state.body.data).toEqual({ signed_in: false, pubkey: null })
     const after = await user.request('GET', '/api/identity')
     expect(after.status).toBe(401)
     expect(after.body.code).toBe('session-invalid')

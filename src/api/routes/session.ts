@@ -27,6 +27,17 @@ export function sessionRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
   )
 
   app.openapi(
+    defineRoute(platform, 'anyone', {
+      method: 'get',
+      path: '/session',
+      summary: 'Is this browser signed in?',
+      description: 'Never 401: lets a page ask without an error in the console.',
+      responses: { 200: jsonResponse('The session state', envelope(z.object({ signed_in: z.boolean(), pubkey: z.string().nullable() }))) },
+    }),
+    (c) => c.json(ok({ signed_in: c.var.auth !== undefined, pubkey: c.var.auth?.pubkey ?? null }), 200),
+  )
+
+  app.openapi(
     defineRoute(platform, 'signed-in', {
       method: 'post',
       path: '/session',
