@@ -79,6 +79,9 @@ export class Robot {
   /** Subscribes to relay activity, resumes pending notifications, and publishes the profile in the background. */
   async start(): Promise<void> {
     this.stopped = false
+    if (this.platform.config.robot.indexerRelays.length === 0) {
+      this.log.warn('ROBOT_INDEXER_RELAYS is not set: the robot cannot find where to deliver DMs; notifications are recorded as failed')
+    }
     this.unsubscribe = this.platform.bus.subscribe((activity) => this.track(this.notifier.onActivity(activity)))
     await this.outbox.start()
     void this.track(this.publishProfile())

@@ -8,7 +8,7 @@ import { bytesToHex } from 'nostr-tools/utils'
 import { Robot } from '../../src/robot/robot.js'
 import { FOUND_TTL_MS } from '../../src/robot/dm-relays.js'
 import { ManualClock } from '../helpers/clock.js'
-import { DmRelay } from '../helpers/dm-relay.js'
+import { DmRelay, deadRelayUrl } from '../helpers/dm-relay.js'
 import { NostrUser, robotHarness, type RobotHarness } from './harness.js'
 
 const TWO_DAYS = 2 * 86_400
@@ -104,6 +104,14 @@ describe('robot DMs (NIP-17)', () => {
       expect(e.created_at).toBeGreaterThanOrEqual(now - TWO_DAYS - 5)
     }
     expect(await robot.outbox.store.get('relay-ready:alice')).toMatchObject({ status: 'sent', attempts: 1, last_error: null })
+  })
+
+  it('delivered when at least one DM relay accepts: a dead one does not matter', async () => {
+    const ivy = recipient([await deadRelayUrl(), relays.dmA.url])
+    await robot.notify({ id: 'test:ivy', recipient: ivy.pubkey, kind: 'relay-ready', text: 'partly' })
+    await robot.idle()
+    expect(wrapsFor(relays.dmA, ivy.pubkey)).toHaveLength(1)
+    expect(await robot.outbox.store.get('test:ivy')).toMatchObject({ status: 'sent', attempts: 1 })
   })
 
   it('uses a fresh one-time key per wrap', async () => {
