@@ -3,7 +3,11 @@ import type { Filter } from 'nostr-tools/filter'
 import { matchFilter } from 'nostr-tools/filter'
 import { finalizeEvent, generateSecretKey, getPublicKey, type NostrEvent } from 'nostr-tools/pure'
 import { ManualClock } from '../../test/helpers/clock.js'
-import { DmRelayResolver, FOUND_TTL_MS, LookupError, NOT_FOUND_TTL_MS } from './dm-relays.js'
+import { DmRelayResolver, LookupError } from './dm-relays.js'
+
+// The TTLs of conventions §4, written out so that changing the defaults fails here.
+const FOUND_TTL_MS = 6 * 3600_000
+const NOT_FOUND_TTL_MS = 15 * 60_000
 import type { FetchResult, NostrRelays, PublishResult } from './nostr-relays.js'
 
 /** Relays as a map url → stored events; a url mapped to `'down'` fails. */

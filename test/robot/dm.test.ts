@@ -6,7 +6,6 @@ import * as nip44 from 'nostr-tools/nip44'
 import { verifyEvent, type NostrEvent } from 'nostr-tools/pure'
 import { bytesToHex } from 'nostr-tools/utils'
 import { Robot } from '../../src/robot/robot.js'
-import { FOUND_TTL_MS } from '../../src/robot/dm-relays.js'
 import { ManualClock } from '../helpers/clock.js'
 import { DmRelay, deadRelayUrl } from '../helpers/dm-relay.js'
 import { NostrUser, robotHarness, type RobotHarness } from './harness.js'
@@ -160,11 +159,15 @@ describe('robot DMs (NIP-17)', () => {
     await robot.notify({ id: 'test:erin:2', recipient: erin.pubkey, kind: 'relay-ready', text: 'two' })
     await robot.idle()
     expect(indexerLookups(erin.pubkey)).toBe(1)
-    clock.advance(FOUND_TTL_MS)
+    clock.advance(6 * 3600_000 - 1)
+    await robot.notify({ id: 'test:erin:2b', recipient: erin.pubkey, kind: 'relay-ready', text: 'two b' })
+    await robot.idle()
+    expect(indexerLookups(erin.pubkey)).toBe(1)
+    clock.advance(1)
     await robot.notify({ id: 'test:erin:3', recipient: erin.pubkey, kind: 'relay-ready', text: 'three' })
     await robot.idle()
     expect(indexerLookups(erin.pubkey)).toBe(2)
-    expect(wrapsFor(relays.dmA, erin.pubkey)).toHaveLength(3)
+    expect(wrapsFor(relays.dmA, erin.pubkey)).toHaveLength(4)
   })
 
   it('retries a failing DM relay with backoff, looks the lists up again, and sends once it recovers', async () => {
