@@ -2,10 +2,8 @@
 // against a bare Hono route served the same way and against the single-core Schnorr verification rate.
 // The server under test runs in a worker thread (this same file, see the bottom), the load generator here.
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { serve } from '@hono/node-server'
 import autocannon from 'autocannon'
 import { Hono } from 'hono'
@@ -16,7 +14,7 @@ import { loadConfig } from '../src/config.js'
 import { nip98Header } from '../src/nostr/nip98.js'
 import { initVerifier, verifyFreshEvent } from '../src/nostr/verify.js'
 import { startServer } from '../src/server.js'
-import { fmtDuration, fmtInt, fmtRatio, nowNs, printTable, progress, summarize, verdict } from './lib.js'
+import { fmtDuration, fmtInt, fmtRatio, freePort, nowNs, printTable, progress, serveWorker, startWorker as startBenchWorker, summarize, verdict, workerSpec } from './lib.js'
 
 const CONNECTIONS = 50
 const WARMUP_SECONDS = 2
@@ -49,32 +47,9 @@ interface Load {
 
 // ---------------------------------------------------------------------------------------------- main thread
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-/** Starts a server in a worker thread; resolves once it listens. */
-async function startWorker(spec: ServerSpec): Promise<{ stop(): Promise<void> }> {
-  // On Node 20 a worker's entry module is loaded before `--import tsx` can hook it: register tsx, then import.
-  const entry = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}) })`
-  const worker = new Worker(entry, { eval: true, workerData: { benchServer: spec } })
-  await new Promise<void>((resolve, reject) => {
-    worker.once('error', reject)
-    worker.once('message', () => resolve())
-  })
-  return {
-    stop: async () => {
-      worker.postMessage('stop')
-      await new Promise((resolve) => worker.once('exit', resolve))
-    },
-  }
+/** Starts a server in a worker thread (this same file, see the bottom); resolves once it listens. */
+function startWorker(spec: ServerSpec): Promise<{ stop(): Promise<void> }> {
+  return startBenchWorker(import.meta.url, spec)
 }
 
 /** One autocannon run; latency percentiles come from every response, not the millisecond histogram. */
@@ -234,13 +209,8 @@ async function serveInWorker(spec: ServerSpec): Promise<void> {
     const running = await startServer(loadConfig(env), pino({ level: 'silent' }))
     close = () => running.close()
   }
-  parentPort!.once('message', async () => {
-    await close()
-    process.exit(0)
-  })
-  parentPort!.postMessage('ready')
+  serveWorker(null, {}, close)
 }
 
-if (!isMainThread && (workerData as { benchServer?: ServerSpec } | null)?.benchServer) {
-  await serveInWorker((workerData as { benchServer: ServerSpec }).benchServer)
-}
+const spec = workerSpec<ServerSpec>()
+if (spec) await serveInWorker(spec)

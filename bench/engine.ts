@@ -1,4 +1,4 @@
-// Relay engine benchmark: `node --import tsx bench/engine.ts [--scale <fraction>]`.
+// Relay engine benchmark: `node --import tsx bench/engine.ts [--scale <fraction>]`, or `npm run bench -- --only engine`.
 // The engine runs in a child process (its own core and its own resident set); this process is the client.
 // 1. ingest: signed kind-1 events from 20 authenticated connections vs the single-core verification rate
 //    measured in the same run (target ≥ 70%);
@@ -334,16 +334,23 @@ async function memory(scale: number): Promise<{ rows: string[][]; pass: boolean 
   }
 }
 
+/** Runs the three measurements and prints their table; true when every target is met. */
+export async function runEngine(scale: number): Promise<boolean> {
+  await initVerifier()
+  const results = [await ingest(scale), await reqLatency(scale), await memory(scale)]
+  printTable(`Relay engine (scale ${scale})`, ['measure', 'value', 'p99 / ratio', 'verdict'], results.flatMap((r) => r.rows))
+  agent.destroy()
+  return results.every((r) => r.pass)
+}
+
 async function main() {
   const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, serve: { type: 'boolean' } }, strict: false })
   const scale = Number(values.scale)
   if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be a fraction in (0, 1], got "${values.scale}"`)
-  await initVerifier()
   console.log(`relay engine bench  scale ${scale}  node ${process.version}  ${os.cpus().length} cpus  ${new Date().toISOString()}`)
-  const results = [await ingest(scale), await reqLatency(scale), await memory(scale)]
-  printTable('Relay engine', ['measure', 'value', 'p99 / ratio', 'verdict'], results.flatMap((r) => r.rows))
-  console.log(`\nrelay engine: ${results.every((r) => r.pass) ? 'PASS' : 'FAIL'}`)
-  agent.destroy()
+  const pass = await runEngine(scale)
+  console.log(`\nrelay engine: ${pass ? 'PASS' : 'FAIL'}`)
 }
 
-if (!process.argv.includes('--serve')) await main()
+// Run as a script (not when `bench/run.ts` imports it, nor in the forked engine process).
+if (!process.argv.includes('--serve') && process.argv[1] !== undefined && path.resolve(process.argv[1]) === SELF) await main()

@@ -1,4 +1,6 @@
-// Shared by the benchmarks: timing statistics, number formatting and the table printer.
+// Shared by the benchmarks: timing statistics, number formatting, the table printer and servers in worker threads.
+import { createServer as createNetServer } from 'node:net'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 
 /** Nanoseconds since an arbitrary origin, as a number (exact well past a day of uptime). */
 export function nowNs(): number {
@@ -63,4 +65,86 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (for servers that must know their URL before they listen). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** A server under test in a worker thread: commands answered by its `serveWorker` handlers, then `stop`. */
+export interface BenchWorker<Ready = unknown> {
+  ready: Ready
+  call<T = unknown>(command: string, arg?: unknown): Promise<T>
+  stop(): Promise<void>
+}
+
+/**
+ * Runs the module at `moduleUrl` in a worker thread with `spec` (read there with `workerSpec`); resolves once the
+ * module's `serveWorker` says it is ready. A worker keeps the server's event loop apart from the load generator's.
+ */
+export async function startWorker<Ready = unknown>(moduleUrl: string, spec: unknown): Promise<BenchWorker<Ready>> {
+  // On Node 20 a worker's entry module is loaded before `--import tsx` can hook it: register tsx, then import.
+  const entry = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(moduleUrl)}) })`
+  const worker = new Worker(entry, { eval: true, workerData: { benchWorker: spec } })
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  let nextId = 0
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`the bench worker exited with ${code} before it was ready`)))
+    worker.once('message', (m: { ready: Ready }) => resolve(m.ready))
+  })
+  worker.removeAllListeners('exit')
+  worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+    const p = pending.get(m.id)
+    pending.delete(m.id)
+    if (m.error !== undefined) p?.reject(new Error(m.error))
+    else p?.resolve(m.result)
+  })
+  const call = <T>(command: string, arg?: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      worker.postMessage({ id, command, arg })
+    })
+  return {
+    ready,
+    call,
+    stop: async () => {
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.postMessage({ id: -1, command: 'stop' })
+      await exited
+    },
+  }
+}
+
+/** In a worker started by `startWorker`: its spec; undefined on the main thread. */
+export function workerSpec<T>(): T | undefined {
+  if (isMainThread) return undefined
+  return (workerData as { benchWorker?: T } | null)?.benchWorker
+}
+
+/** The worker side of `startWorker`: answers commands with `handlers`; `stop` runs `close` and ends the thread. */
+export function serveWorker(ready: unknown, handlers: Record<string, (arg: unknown) => unknown>, close: () => Promise<void>): void {
+  parentPort!.on('message', async ({ id, command, arg }: { id: number; command: string; arg: unknown }) => {
+    if (command === 'stop') {
+      await close()
+      process.exit(0)
+    }
+    try {
+      const handler = handlers[command]
+      if (!handler) throw new Error(`unknown bench worker command "${command}"`)
+      parentPort!.postMessage({ id, result: await handler(arg) })
+    } catch (err) {
+      parentPort!.postMessage({ id, error: (err as Error).stack ?? String(err) })
+    }
+  })
+  parentPort!.postMessage({ ready })
 }

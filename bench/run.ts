@@ -1,8 +1,20 @@
-// `npm run bench [-- --scale <fraction>] [-- --only hot-paths|api]`: runs the benchmarks and prints their tables.
+// `npm run bench [-- --scale <fraction>] [-- --only <part>]`: runs the benchmarks and prints their tables.
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { runApi } from './api.js'
+import { runEngine } from './engine.js'
 import { runHotPaths } from './hot-paths.js'
+import { runProvisioning } from './provisioning.js'
+import { runWebhooks } from './webhooks.js'
+
+// Each part prints its own tables and answers whether it met its targets.
+const PARTS: Record<string, { name: string; run(scale: number): Promise<boolean> }> = {
+  'hot-paths': { name: 'hot paths', run: runHotPaths },
+  api: { name: 'api throughput', run: () => runApi() },
+  engine: { name: 'relay engine', run: runEngine },
+  provisioning: { name: 'provisioning', run: runProvisioning },
+  webhooks: { name: 'webhooks', run: runWebhooks },
+}
 
 const { values } = parseArgs({
   options: { scale: { type: 'string', default: '1' }, only: { type: 'string' } },
@@ -10,8 +22,8 @@ const { values } = parseArgs({
 })
 const scale = Number(values.scale)
 if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be a fraction in (0, 1], got "${values.scale}"`)
-if (values.only !== undefined && values.only !== 'hot-paths' && values.only !== 'api') {
-  throw new Error(`--only must be hot-paths or api, got "${values.only}"`)
+if (values.only !== undefined && !(values.only in PARTS)) {
+  throw new Error(`--only must be one of ${Object.keys(PARTS).join(', ')}, got "${values.only}"`)
 }
 
 const args = process.argv.slice(2)
@@ -20,7 +32,8 @@ console.log(`command: npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}
 const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs`
 console.log(`date: ${new Date().toISOString()}  node ${process.version}  ${process.platform}/${process.arch}  ${load()}`)
 const results: Record<string, boolean> = {}
-if (values.only !== 'api') results['hot paths'] = await runHotPaths(scale)
-if (values.only !== 'hot-paths') results['api throughput'] = await runApi()
+for (const [key, part] of Object.entries(PARTS)) {
+  if (values.only === undefined || values.only === key) results[part.name] = await part.run(scale)
+}
 console.log(`\nat the end: ${load()}`)
 console.log(`${Object.entries(results).map(([name, pass]) => `${name}: ${pass ? 'PASS' : 'FAIL'}`).join('   ')}`)
