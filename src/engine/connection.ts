@@ -90,7 +90,7 @@ export class Connection {
     for (const [subId, filters] of this.subs) {
       if (!matchesAny(filters, event)) continue
       viewer ??= this.viewer()
-      if (!canSee(viewer, event, this.relay.self)) return
+      if (!canSee(viewer, event, this.relay.self, this.relay.groups)) return
       this.send(`["EVENT",${JSON.stringify(subId)},${this.render(json, viewer)}]`)
     }
   }
@@ -191,7 +191,7 @@ export class Connection {
           if (sent.has(row.id)) continue
           sent.add(row.id)
         }
-        if (!canSeeStored(viewer, row, this.relay.self)) continue
+        if (!canSeeStored(viewer, row, this.relay.self, this.relay.groups)) continue
         this.send(prefix + this.render(row.json, viewer) + ']')
       }
     }

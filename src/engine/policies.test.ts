@@ -14,6 +14,10 @@ describe('policies', () => {
       'rejectBannedAuthor',
       'handleMembershipRequest',
       'requireMembership',
+      'requireGroupsEnabled',
+      'handleGroupModeration',
+      'handleGroupJoinOrLeave',
+      'requireGroupWriteAccess',
     ])
     expect(readGates.map((gate) => gate.name)).toEqual(['requireAuthenticationToRead', 'requireMembershipToRead'])
   })

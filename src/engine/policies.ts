@@ -15,6 +15,16 @@ import {
   MEMBER_LIST_KIND,
   MEMBER_REMOVED_KIND,
 } from './nip43.js'
+import {
+  checkGroupPost,
+  checkGroupsEnabled,
+  GROUP_ADMINS_KIND,
+  GROUP_MEMBERS_KIND,
+  GROUP_METADATA_KIND,
+  GROUP_ROLES_KIND,
+  handleJoinOrLeave,
+  handleModeration,
+} from './nip29.js'
 import { isProtectedEvent } from './nip70.js'
 import type { Outcome } from './outcome.js'
 import type { VirtualRelay } from './relay.js'
@@ -55,7 +65,16 @@ export const rejectBannedOrDeletedEvent: WriteStep = ({ relay, event }) => {
   return undefined
 }
 
-const RELAY_OWNED_KINDS = new Set([MEMBER_LIST_KIND, MEMBER_ADDED_KIND, MEMBER_REMOVED_KIND, INVITE_KIND, 39000, 39001, 39002, 39003])
+const RELAY_OWNED_KINDS = new Set([
+  MEMBER_LIST_KIND,
+  MEMBER_ADDED_KIND,
+  MEMBER_REMOVED_KIND,
+  INVITE_KIND,
+  GROUP_METADATA_KIND,
+  GROUP_ADMINS_KIND,
+  GROUP_MEMBERS_KIND,
+  GROUP_ROLES_KIND,
+])
 
 // 4
 export const rejectRelayOwnedKind: WriteStep = ({ event }) => {
@@ -93,7 +112,14 @@ export const handleMembershipRequest: WriteStep = ({ relay, event, now }) => {
 export const requireMembership: WriteStep = ({ relay, event }) =>
   relay.isMember(event.pubkey) ? undefined : reject(NOT_A_MEMBER)
 
-// 11 (NIP-29 groups) arrives in phase 2.
+// 11 (NIP-29 groups, §5.8), in four parts: groups on; moderation by relay admins; join/leave; posting with `h`.
+export const requireGroupsEnabled: WriteStep = ({ relay, event }) => checkGroupsEnabled(relay, event)
+
+export const handleGroupModeration: WriteStep = ({ relay, event }) => handleModeration(relay, event)
+
+export const handleGroupJoinOrLeave: WriteStep = ({ relay, event }) => handleJoinOrLeave(relay, event)
+
+export const requireGroupWriteAccess: WriteStep = ({ relay, event }) => checkGroupPost(relay, event)
 
 export const writePipeline: readonly WriteStep[] = [
   rejectInvalidEvent,
@@ -106,6 +132,10 @@ export const writePipeline: readonly WriteStep[] = [
   rejectBannedAuthor,
   handleMembershipRequest,
   requireMembership,
+  requireGroupsEnabled,
+  handleGroupModeration,
+  handleGroupJoinOrLeave,
+  requireGroupWriteAccess,
 ]
 
 /** Runs the pipeline; 'store' means every gate passed and step 12 (store and broadcast) follows. */

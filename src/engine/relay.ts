@@ -17,6 +17,7 @@ import {
   membersOf,
   newClaimCode,
 } from './nip43.js'
+import { GroupRegistry, syncGroupAdmins } from './nip29.js'
 import type { Outcome } from './outcome.js'
 import { configuredMembers, hexToBytes, selfPubkey, type RelayConfig } from './relay-config.js'
 import type { RelayStore, StoreResult } from './store.js'
@@ -44,6 +45,8 @@ export class VirtualRelay {
   private readonly inviteByInviter = new Map<string, string>()
   private readonly inviterByCode = new Map<string, string>()
   readonly connections = new Set<Connection>()
+  /** NIP-29 groups, rebuilt from the relay's own 39000/39001/39002 and invite events. */
+  readonly groups = new GroupRegistry()
   private readonly secretKey: Uint8Array
   private admins = new Set<string>()
   private inviters = new Set<string>()
@@ -67,7 +70,7 @@ export class VirtualRelay {
     this.setConfig(config)
   }
 
-  /** Reloads members, bans and invites from the relay's self-signed events. */
+  /** Reloads members, bans, invites and groups from the relay's self-signed events. */
   loadState(): void {
     this.members.clear()
     for (const pk of membersOf(this.store.getAddress(this.self, MEMBER_LIST_KIND, ''))) this.members.add(pk)
@@ -83,6 +86,7 @@ export class VirtualRelay {
         this.inviterByCode.set(code, inviter)
       }
     }
+    this.groups.load(this.store, this.self)
   }
 
   /** Applies a (validated) config live: roles, gates and NIP-11 change at once; configured members join (§4.3). */
@@ -100,6 +104,9 @@ export class VirtualRelay {
     }
     const toAdd = [...this.configured].filter((pk) => !this.members.has(pk) || this.bannedPubkeys.has(pk))
     if (toAdd.length > 0) this.addMembers(toAdd)
+    // Off, groups keep their data untouched; on, each group's 39001 follows the relay admins.
+    this.groups.enabled = config.groups.enabled
+    if (this.groups.enabled) syncGroupAdmins(this)
   }
 
   /** Changes one `info` field from NIP-86 and persists the config. */
@@ -111,6 +118,10 @@ export class VirtualRelay {
 
   isMember = (pk: string): boolean => this.members.has(pk)
   isAdmin = (pk: string): boolean => this.admins.has(pk)
+  /** Self, owner and every role with can_manage. */
+  get adminPubkeys(): ReadonlySet<string> {
+    return this.admins
+  }
   isConfigured = (pk: string): boolean => this.configured.has(pk)
 
   isInviter(pk: string): boolean {
@@ -130,22 +141,38 @@ export class VirtualRelay {
   }
 
   /** created_at for a new version of one of self's replaceable events: max(now, previous + 1). */
-  private nextVersionTime(kind: number, d: string): number {
+  nextVersionTime(kind: number, d: string): number {
     const previous = this.store.getAddress(this.self, kind, d)
     return Math.max(nowSeconds(), previous ? previous.created_at + 1 : 0)
   }
 
   /** Signs and stores relay events (after `before`, in the same transaction), then broadcasts them. */
   private commitOwn(templates: (() => EventTemplate)[], before?: () => void): void {
+    this.commit(undefined, templates, before)
+  }
+
+  /**
+   * Commits the pending writes first (so a change never overtakes an earlier event), then in one transaction
+   * runs `before`, stores a user's `event` and signs and stores the relay's own events; then broadcasts
+   * what was stored. Returns whether `event` was stored (false: it already was).
+   */
+  commit(event: NostrEvent | undefined, templates: (() => EventTemplate)[], before?: () => void): boolean {
+    this.flush()
     const events: NostrEvent[] = []
+    let storedEvent = false
     this.store.transaction(() => {
       before?.()
+      if (event && this.store.put(event) === 'stored') {
+        storedEvent = true
+        events.push(event)
+      }
       for (const make of templates) {
-        const event = this.sign(make())
-        if (this.store.put(event) === 'stored') events.push(event)
+        const own = this.sign(make())
+        if (this.store.put(own) === 'stored') events.push(own)
       }
     })
-    for (const event of events) this.broadcast(event, serializeEvent(event))
+    for (const e of events) this.broadcast(e, serializeEvent(e))
+    return storedEvent
   }
 
   private memberListUpdate = () => memberListTemplate(this.members, this.nextVersionTime(MEMBER_LIST_KIND, ''))

@@ -69,6 +69,8 @@ export class RelayStore {
   private readonly deleteByAuthor: Statement
   private readonly deletedById: Statement
   private readonly deletedByAddress: Statement
+  private readonly deleteByTag: Statement
+  private readonly deleteAddressStmt: Statement
   private readonly selectExpired: Statement
   private readonly selectById: Statement
   private readonly queries = new Map<string, Statement>()
@@ -93,12 +95,14 @@ export class RelayStore {
     this.deleteByAuthor = this.db.prepare('DELETE FROM events WHERE pubkey = ?')
     this.deletedById = this.db.prepare(
       `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
-       WHERE t.name = 'e' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? LIMIT 1`,
+       WHERE t.name = 'e' AND t.value = ? AND ((e.kind = 5 AND e.pubkey = ?) OR e.kind = 9005) LIMIT 1`,
     )
     this.deletedByAddress = this.db.prepare(
       `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
        WHERE t.name = 'a' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? AND e.created_at >= ? LIMIT 1`,
     )
+    this.deleteByTag = this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM tags WHERE name = ? AND value = ?)')
+    this.deleteAddressStmt = this.db.prepare('DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?')
     this.selectExpired = this.db.prepare('SELECT seq FROM events WHERE expiration IS NOT NULL AND expiration <= ?')
     this.selectById = this.db.prepare('SELECT json FROM events WHERE id = ?')
   }
@@ -157,7 +161,19 @@ export class RelayStore {
     return this.deleteByAuthor.run(pubkey).changes
   }
 
-  /** Whether a stored kind 5 by the event's author deletes it (by id, or by address up to its time). */
+  /** Deletes every event whose tag `name` has the first value `value` (e.g. all of a NIP-29 group's `h`). */
+  deleteTagged(name: string, value: string): number {
+    return this.deleteByTag.run(name, value).changes
+  }
+
+  deleteAddress(pubkey: string, kind: number, d: string): number {
+    return this.deleteAddressStmt.run(pubkey, kind, d).changes
+  }
+
+  /**
+   * Whether a stored kind 5 by the event's author (by id, or by address up to its time) deletes it, or a
+   * NIP-29 9005 by a group moderator (so a deleted group post cannot come back).
+   */
   isDeleted(event: NostrEvent): boolean {
     if (this.deletedById.get(event.id, event.pubkey)) return true
     const d = addressKey(event)

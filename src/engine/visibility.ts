@@ -2,6 +2,7 @@
 import type { NostrEvent } from 'nostr-tools/pure'
 import { APP_DATA_KIND, INTERNAL_D_PREFIX } from './bans.js'
 import { firstTagValue } from './nip01.js'
+import { canSeeGroupEvent, groupIdOf, groupTagInJson, isGroupRequestKind, isGroupStateKind, type GroupRegistry } from './nip29.js'
 import { AUTH_KIND } from './nip42.js'
 import { INVITE_KIND, JOIN_REQUEST_KIND, LEAVE_REQUEST_KIND } from './nip43.js'
 
@@ -25,12 +26,13 @@ export function isInternalState(event: NostrEvent, self: string): boolean {
   return event.kind === APP_DATA_KIND && event.pubkey === self && (firstTagValue(event, 'd') ?? '').startsWith(INTERNAL_D_PREFIX)
 }
 
-export function canSee(viewer: Viewer, event: NostrEvent, self: string): boolean {
+export function canSee(viewer: Viewer, event: NostrEvent, self: string, groups?: GroupRegistry): boolean {
   if (NEVER_DELIVERED.has(event.kind)) return false
   if (event.kind === INVITE_KIND) return addressedTo(event, viewer.authed)
   if (event.kind === GIFT_WRAP_KIND) return addressedTo(event, viewer.authed)
   if (isInternalState(event, self)) return false
-  return viewer.member
+  const inGroup = groups && canSeeGroupEvent(groups, viewer, event.kind, groupIdOf(event), () => event.pubkey)
+  return inGroup ?? viewer.member
 }
 
 /** A stored row as the query returns it; the JSON is parsed only for kinds whose visibility reads tags. */
@@ -42,8 +44,18 @@ export interface StoredRow {
 
 const TAG_DEPENDENT = new Set([INVITE_KIND, GIFT_WRAP_KIND, APP_DATA_KIND])
 
-export function canSeeStored(viewer: Viewer, row: StoredRow, self: string): boolean {
+const isGroupKind = (kind: number): boolean => isGroupRequestKind(kind) || isGroupStateKind(kind)
+
+export function canSeeStored(viewer: Viewer, row: StoredRow, self: string, groups?: GroupRegistry): boolean {
   if (NEVER_DELIVERED.has(row.kind)) return false
-  if (TAG_DEPENDENT.has(row.kind)) return canSee(viewer, JSON.parse(row.json) as NostrEvent, self)
+  if (TAG_DEPENDENT.has(row.kind) || (groups && isGroupKind(row.kind))) {
+    return canSee(viewer, JSON.parse(row.json) as NostrEvent, self, groups)
+  }
+  // Group posts are the bulk of a groups relay: their `h` is read without parsing the event.
+  const groupId = groups && groups.groups.size > 0 ? groupTagInJson(row.json) : undefined
+  if (groupId !== undefined) {
+    const inGroup = canSeeGroupEvent(groups!, viewer, row.kind, groupId, () => (JSON.parse(row.json) as NostrEvent).pubkey)
+    if (inGroup !== undefined) return inGroup
+  }
   return viewer.member
 }

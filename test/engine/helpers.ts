@@ -334,3 +334,18 @@ export function nip86(
     body,
   })
 }
+
+/** A NIP-29 group event: `h` = group first, then `tags`. */
+export const groupEvent = (k: Keys, kind: number, group: string, tags: string[][] = [], content = ''): NostrEvent =>
+  sign(k, { kind, tags: [['h', group], ...tags], content })
+
+/** An authenticated connection of `k` after joining the relay (public join or `claim`); the join must succeed. */
+export async function memberRelay(url: string, k: Keys, claim?: string): Promise<Relay> {
+  const relay = await authedRelay(url, k)
+  const joined = await publish(relay, sign(k, { kind: 28934, tags: claim ? [['claim', claim]] : [] }))
+  if (!joined.startsWith('ok:')) throw new Error(`join failed: ${joined}`)
+  return relay
+}
+
+/** The `p` values of an event (39001/39002 lists, 9000/9001 targets). */
+export const pTagsOf = (e: NostrEvent | undefined): string[] => (e ? e.tags.filter((t) => t[0] === 'p').map((t) => t[1]!) : [])

@@ -26,7 +26,7 @@ const info = (host: string) => httpRequest(te.port, { host, headers: { accept: '
 
 describe('NIP-11 (row 15)', () => {
   it('self, owner, auth_required, CORS, only implemented and enabled NIPs', async () => {
-    const relay = await createRelay(te, { blossom: { enabled: true }, push: { enabled: true }, groups: { enabled: true } })
+    const relay = await createRelay(te, { blossom: { enabled: true }, push: { enabled: true } })
     const res = await info(relay.host)
     expect(res.status).toBe(200)
     expect(res.headers['content-type']).toBe('application/nostr+json')
