@@ -10,6 +10,7 @@ import { initVerifier } from './nostr/verify.js'
 import { openPlatform, type Platform } from './platform/platform.js'
 import { RelaySync } from './sync/relay-sync.js'
 import { Billing } from './billing/billing.js'
+import { Robot, type RobotOptions } from './robot/robot.js'
 
 export interface RunningServer {
   platform: Platform
@@ -17,6 +18,7 @@ export interface RunningServer {
   engine: EngineHandle | undefined
   relaySync: RelaySync
   billing: Billing | undefined
+  robot: Robot
   url: string
   port: number
   close(): Promise<void>
@@ -25,6 +27,7 @@ export interface RunningServer {
 export interface ServerOptions {
   /** Billing tuning (tests shorten wallet timeouts, capture notices). */
   billing?: ConstructorParameters<typeof Billing>[2]
+  robot?: RobotOptions
 }
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
@@ -42,7 +45,17 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       })
     : undefined
   const relaySync = new RelaySync(platform, platform.engine)
-  const billing = config.stripe ? new Billing(platform, undefined, options.billing) : undefined
+  const robot = new Robot(platform, options.robot)
+  const billing = config.stripe
+    ? new Billing(platform, undefined, {
+        notices: {
+          paymentDue: (p) => void robot.paymentDue(p),
+          autopayFailed: (p) => void robot.autopayFailed(p),
+          displayName: (pubkey) => robot.displayName(pubkey),
+        },
+        ...options.billing,
+      })
+    : undefined
   const app = createApp(platform, {
     relaySync,
     billing,
@@ -59,6 +72,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   })
   await relaySync.start()
   await billing?.start()
+  await robot.start()
   const sweeper = setInterval(() => {
     platform.commands.deleteExpiredSessions().catch((err) => log.error({ err }, 'session sweep failed'))
   }, 3600_000)
@@ -74,12 +88,14 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     engine,
     relaySync,
     billing,
+    robot,
     url: `http://${config.server.host}:${port}`,
     port,
     close: async () => {
       clearInterval(sweeper)
       relaySync.stop()
       billing?.stop()
+      robot.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await engine?.close()
       await platform.close()

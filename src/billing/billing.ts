@@ -14,6 +14,14 @@ import { StripeWebhooks } from './webhooks.js'
 
 export type InvoiceListener = (tenant: TenantRow, invoice: Stripe.Invoice) => void
 
+/** What billing tells tenants (the robot's DMs). */
+export interface BillingNotices {
+  paymentDue(p: { tenant: string; invoiceId: string; amountCents?: number }): void
+  autopayFailed(p: { tenant: string; invoiceId: string; attempt: number; reason: string }): void
+  /** A display name for the Stripe customer, from the tenant's Nostr profile when it can be found. */
+  displayName?(pubkey: string): Promise<string | undefined>
+}
+
 export class Billing {
   readonly gateway: StripeGateway
   readonly reconciler: BillingReconciler
@@ -29,20 +37,22 @@ export class Billing {
   constructor(
     private readonly platform: Platform,
     private readonly clock: Clock = realClock,
-    options: { graceEveryMs?: number; lightning?: Partial<LightningOptions> } = {},
+    options: { graceEveryMs?: number; lightning?: Partial<LightningOptions>; notices?: BillingNotices } = {},
   ) {
-    this.lightningOptions = options.lightning ?? {}
+    const notices = options.notices
+    this.lightningOptions = { autopayFailed: notices ? (f) => notices.autopayFailed(f) : undefined, ...options.lightning }
     const stripe = platform.config.stripe
     if (!stripe) throw new Error('billing is off: STRIPE_SECRET_KEY is not set')
     this.graceEveryMs = options.graceEveryMs ?? 10 * 60_000
     this.gateway = new StripeGateway(stripe)
-    this.reconciler = new BillingReconciler(platform, this.gateway, clock)
+    this.reconciler = new BillingReconciler(platform, this.gateway, clock, notices?.displayName)
     const log = platform.log.child({ component: 'billing' })
     this.webhooks = new StripeWebhooks(
       platform,
       this.gateway,
       stripe.webhookSecrets,
       {
+        paymentFailed: (tenant, invoice) => notices?.paymentDue({ tenant: tenant.pubkey, invoiceId: invoice.id!, amountCents: invoice.amount_remaining }),
         pastDue: (tenant) => {
           suspendTenantIfGraceOver(platform, tenant, platform.config.billingGraceDays).catch((err) => log.error({ err, tenant }, 'grace check failed'))
         },

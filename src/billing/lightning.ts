@@ -12,16 +12,18 @@ import type { InvoicePaymentRow, TenantRow } from '../db/schema.js'
 import { DomainError } from '../platform/errors.js'
 import { nowSeconds } from '../platform/ids.js'
 import type { Platform } from '../platform/platform.js'
+import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { centsToMsats, type BtcPriceSource } from './btc-price.js'
 import { NwcError, NwcTimeout, NwcWallet, preimageMatches, RETRYABLE_NWC_CODES, type LightningWallet } from './nwc.js'
 import type { StripeGateway } from './stripe-gateway.js'
 
-export interface LightningNotice {
-  id: string
-  recipient: string
-  kind: 'autopay-failed'
-  text: string
+/** What the robot DMs when auto-pay fails (its outbox keys it by invoice and bolt11 revision). */
+export interface AutopayFailure {
+  tenant: string
+  invoiceId: string
+  attempt: number
+  reason: string
 }
 
 export interface LightningOptions {
@@ -37,7 +39,7 @@ export interface LightningOptions {
   invoiceExpirySeconds?: number
   checkEveryMs?: number
   /** Tells the tenant (a NIP-17 DM from the robot) that auto-pay failed. */
-  notify?: (notice: LightningNotice) => void
+  autopayFailed?: (failure: AutopayFailure) => void
 }
 
 export interface LightningPayment {
@@ -302,12 +304,7 @@ export class Lightning {
       tx.run(tx.q.updateTable('tenant').set({ nwc_error: reason }).where('pubkey', '=', tenant.pubkey))
       record('update_tenant', { tenant: tenant.pubkey }, `auto-pay failed for invoice ${row.invoice_id}: ${err.code}`)
     })
-    this.options.notify?.({
-      id: `autopay-failed:${row.invoice_id}:${row.revision}`,
-      recipient: tenant.pubkey,
-      kind: 'autopay-failed',
-      text: `NWC auto-payment failed: ${reason}`.slice(0, 240),
-    })
+    this.options.autopayFailed?.({ tenant: tenant.pubkey, invoiceId: row.invoice_id, attempt: row.revision, reason })
   }
 
   private retryLater(invoiceId: string, delayMs?: number): void {
@@ -316,7 +313,7 @@ export class Lightning {
     const attempts = (previous?.attempts ?? 0) + 1
     if (attempts > 6) return
     if (previous) this.clock.clearTimeout(previous.handle)
-    const delay = delayMs ?? Math.min(900_000, 30_000 * 2 ** (attempts - 1))
+    const delay = delayMs ?? retryDelayMs(attempts)
     const handle = this.clock.setTimeout(() => this.collectInBackground(invoiceId), delay)
     this.retries.set(invoiceId, { handle, attempts })
   }

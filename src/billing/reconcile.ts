@@ -4,6 +4,7 @@
 import type { Logger } from 'pino'
 import type { ActivityRow } from '../db/schema.js'
 import type { Platform } from '../platform/platform.js'
+import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
 import type { DesiredItem, StripeGateway } from './stripe-gateway.js'
@@ -21,6 +22,7 @@ export class BillingReconciler {
     private readonly platform: Platform,
     private readonly gateway: StripeGateway,
     private readonly clock: Clock = realClock,
+    private readonly displayName?: (pubkey: string) => Promise<string | undefined>,
   ) {
     this.log = platform.log.child({ component: 'billing' })
     this.queue = new KeyedQueue(
@@ -83,7 +85,9 @@ export class BillingReconciler {
     const tenant = await this.platform.queries.getTenant(pubkey)
     if (!tenant) throw new Error(`no tenant ${pubkey}`)
     if (tenant.stripe_customer_id) return tenant.stripe_customer_id
-    const id = await this.gateway.createCustomer(pubkey, undefined)
+    // The name is a courtesy for the operator's Stripe dashboard: never let a slow profile lookup block billing.
+    const name = await this.displayName?.(pubkey).catch(() => undefined)
+    const id = await this.gateway.createCustomer(pubkey, name)
     await this.platform.commands.write((tx, record) => {
       const changed = tx.run(
         tx.q.updateTable('tenant').set({ stripe_customer_id: id }).where('pubkey', '=', pubkey).where('stripe_customer_id', 'is', null),
@@ -127,7 +131,7 @@ export class BillingReconciler {
     } catch (err) {
       const n = (this.failures.get(pubkey) ?? 0) + 1
       this.failures.set(pubkey, n)
-      const delay = Math.min(900_000, 30_000 * 2 ** (n - 1))
+      const delay = retryDelayMs(n)
       this.log.warn({ err: (err as Error).message, tenant: pubkey, retryInMs: delay }, 'billing reconcile failed')
       this.retries.set(
         pubkey,

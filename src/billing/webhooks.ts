@@ -19,6 +19,8 @@ const INVOICE_OPENED = new Set(['invoice.created', 'invoice.finalized'])
 export type ReceiveResult = { status: 200; duplicate: boolean } | { status: 400; code: string; error: string }
 
 export interface WebhookHooks {
+  /** A payment attempt of an open invoice failed (the tenant is told the payment is due). */
+  paymentFailed(tenant: TenantRow, invoice: Stripe.Invoice): void
   /** After a payment failure is recorded (the grace check runs). */
   pastDue(tenant: string): void
   /** After the tenant's subscription vanished in Stripe (the reconciler recreates it if needed). */
@@ -130,6 +132,7 @@ export class StripeWebhooks {
       else if (failedType && (invoice.status === 'open' || invoice.status === 'uncollectible')) pastDue = this.pastDueIn(tx, record, tenant.pubkey)
     })
     if (pastDue || (failedType && invoice.status !== 'paid')) this.hooks.pastDue(tenant.pubkey)
+    if (row.type === 'invoice.payment_failed' && invoice.status === 'open') this.hooks.paymentFailed(tenant, invoice)
     if (INVOICE_OPENED.has(row.type) && invoice.status !== 'paid' && invoice.status !== 'void') this.hooks.invoiceOpened(tenant, invoice)
   }
 

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import type { Database } from '../db/database.js'
 import type { NotificationTable } from '../db/schema.js'
-import { retryDelayMs } from '../sync/relay-sync.js'
+import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
 import type { DeliveryOutcome } from './direct-message.js'

@@ -11,6 +11,7 @@ import { NotificationOutbox, type OutboxOptions } from './outbox.js'
 import { remindPastDueTenants } from './past-due.js'
 import { ProfilePublisher, type PublishReport } from './profile.js'
 import { ActivityNotifier } from './reactor.js'
+import { KIND_PROFILE, newestReplaceable } from './lists.js'
 import { notificationIds, texts, type Notification } from './texts.js'
 
 export interface RobotOptions {
@@ -128,6 +129,22 @@ export class Robot {
       kind: 'autopay-failed',
       text: texts.autopayFailed(p.reason),
     })
+  }
+
+  /** The person's display name from their kind 0 on the indexer relays, when it can be found quickly. */
+  async displayName(pubkey: string): Promise<string | undefined> {
+    const indexers = this.platform.config.robot.indexerRelays
+    if (indexers.length === 0) return undefined
+    const { events } = await this.relays.fetch(indexers, { kinds: [KIND_PROFILE], authors: [pubkey], limit: 5 })
+    const profile = newestReplaceable(events, pubkey, KIND_PROFILE)
+    if (!profile) return undefined
+    try {
+      const content = JSON.parse(profile.content) as { display_name?: unknown; name?: unknown }
+      const name = [content.display_name, content.name].find((v): v is string => typeof v === 'string' && v.trim() !== '')
+      return name?.trim().slice(0, 100)
+    } catch {
+      return undefined
+    }
   }
 
   /** Records today's reminder for every tenant past due for a day or more; returns how many were new. */

@@ -6,6 +6,7 @@ import type { ActivityRow, RelayRow } from '../db/schema.js'
 import type { Platform } from '../platform/platform.js'
 import { EngineError, type EngineClient } from './engine-client.js'
 import { engineConfigFor } from './relay-config.js'
+import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
 
@@ -24,10 +25,7 @@ export interface RelaySyncOptions {
   reconcileEveryMs?: number
 }
 
-/** Backoff before retry number `failures` (1-based): 30 s doubling, capped at 15 min. */
-export function retryDelayMs(failures: number, base = 30_000, cap = 900_000): number {
-  return Math.min(cap, base * 2 ** Math.max(0, failures - 1))
-}
+export { retryDelayMs }
 
 export class RelaySync {
   private readonly clock: Clock

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LightningNotice } from '../../src/billing/lightning.js'
+import type { AutopayFailure } from '../../src/billing/lightning.js'
 import type { Keys } from '../engine/helpers.js'
 import { FakeWallet, type PayBehaviour } from '../helpers/fake-wallet.js'
 import { billingWorld, type BillingWorld } from './harness.js'
@@ -11,7 +11,7 @@ import { billingWorld, type BillingWorld } from './harness.js'
 let w: BillingWorld
 let wallet: FakeWallet
 let operatorUri: string
-const notices: LightningNotice[] = []
+const notices: AutopayFailure[] = []
 const logLines: string[] = []
 const wallets: string[] = []
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
   )
   w = await billingWorld(
     { ROBOT_WALLET: operatorUri, BTC_PRICE_USD_OVERRIDE: '50000' },
-    { log, billing: { lightning: { payTimeoutMs: 1500, lookupTimeoutMs: 3000, checkEveryMs: 3_600_000, notify: (n) => notices.push(n) } } },
+    { log, billing: { lightning: { payTimeoutMs: 1500, lookupTimeoutMs: 3000, checkEveryMs: 3_600_000, autopayFailed: (n) => notices.push(n) } } },
   )
 }, 60_000)
 afterAll(async () => {
@@ -141,7 +141,7 @@ describe('Lightning auto-pay', () => {
     const tenant = (await w.api(t, 'GET', `/api/tenants/${t.pk}`)).data
     expect(tenant.nwc_error).toBe('INSUFFICIENT_BALANCE: not enough sats')
     expect(notices).toContainEqual(
-      expect.objectContaining({ recipient: t.pk, kind: 'autopay-failed', text: 'NWC auto-payment failed: INSUFFICIENT_BALANCE: not enough sats' }),
+      expect.objectContaining({ tenant: t.pk, invoiceId: invoice.id, reason: 'INSUFFICIENT_BALANCE: not enough sats' }),
     )
     const tried = wallet.invoicesFor(invoice.number ?? invoice.id)
     expect(tried).toHaveLength(1)

@@ -1,0 +1,77 @@
+// `caravel serve` wires billing and Lightning to the robot: a failed payment records a "payment due" DM, a failed
+// auto-pay an "auto-pay failed" DM, suspension and reactivation theirs, each once per cause.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FakeWallet } from '../helpers/fake-wallet.js'
+import { billingWorld, type BillingWorld } from './harness.js'
+
+let w: BillingWorld
+let wallet: FakeWallet
+beforeAll(async () => {
+  wallet = new FakeWallet()
+  await wallet.start()
+  w = await billingWorld(
+    { ROBOT_WALLET: await wallet.connect('operator'), BTC_PRICE_USD_OVERRIDE: '50000', BILLING_GRACE_DAYS: '0' },
+    { billing: { lightning: { payTimeoutMs: 1500 } } },
+  )
+}, 60_000)
+afterAll(async () => {
+  await w.close()
+  await wallet.close()
+})
+
+const notifications = (recipient: string) =>
+  w.server.platform.db.rawReader.prepare('SELECT id, kind, text FROM notification WHERE recipient = ? ORDER BY created_at, id').all(recipient) as {
+    id: string
+    kind: string
+    text: string
+  }[]
+
+describe('billing notices', () => {
+  it('records payment due, auto-pay failed, suspended and reactivated DMs for the tenant', async () => {
+    const t = w.tenant()
+    await w.api(t, 'POST', '/api/tenants')
+    await w.api(t, 'PUT', `/api/tenants/${t.pk}`, { nwc_url: await wallet.connect('empty', { balanceMsats: 0 }) })
+    const relay = (await w.api(t, 'POST', '/api/relays', { subdomain: 'notice-club', plan: 'basic' })).data
+    await w.settle()
+    await w.server.robot.idle()
+    const customer = [...w.stripe.customers.values()].find((c) => c.metadata.tenant_pubkey === t.pk)!
+    const invoice = [...w.stripe.invoices.values()].find((i) => i.customer === customer.id)!
+    let kinds = notifications(t.pk).map((n) => n.kind)
+    expect(kinds).toEqual(expect.arrayContaining(['payment-due', 'autopay-failed', 'relay-ready', 'relay-suspended']))
+    const due = notifications(t.pk).find((n) => n.kind === 'payment-due')!
+    expect(due.id).toBe(`payment-due:${invoice.id}`)
+    expect(due.text).toContain('$5.00')
+    expect(notifications(t.pk).find((n) => n.kind === 'autopay-failed')!.text).toBe('NWC auto-payment failed: INSUFFICIENT_BALANCE: not enough sats')
+
+    // Paying brings the relay back, with its DM; delivering the failure again records nothing new.
+    await w.stripe.payInvoice(invoice.id)
+    await w.settle()
+    await w.server.robot.idle()
+    expect((await w.api(t, 'GET', `/api/relays/${relay.id}`)).data.status).toBe('active')
+    kinds = notifications(t.pk).map((n) => n.kind)
+    expect(kinds.filter((k) => k === 'relay-reactivated')).toHaveLength(1)
+    expect(kinds.filter((k) => k === 'payment-due')).toHaveLength(1)
+  })
+})
+
+describe('Stripe customer name', () => {
+  it("takes the tenant's display name from their Nostr profile on the indexer relays", async () => {
+    const { LocalNostrRelay } = await import('../helpers/nostr-relay.js')
+    const { sign } = await import('../engine/helpers.js')
+    const indexer = new LocalNostrRelay()
+    await indexer.start()
+    const named = await billingWorld({ ROBOT_INDEXER_RELAYS: indexer.url })
+    try {
+      const t = named.tenant()
+      indexer.publish(sign(t, { kind: 0, content: JSON.stringify({ name: 'alice', display_name: 'Alice of the Club' }) }))
+      const anonymous = named.tenant()
+      const customer = (await named.api(t, 'POST', '/api/tenants')).data.stripe_customer_id
+      expect(named.stripe.customers.get(customer)!.name).toBe('Alice of the Club')
+      const other = (await named.api(anonymous, 'POST', '/api/tenants')).data.stripe_customer_id
+      expect(named.stripe.customers.get(other)!.name ?? null).toBeNull()
+    } finally {
+      await named.close()
+      await indexer.close()
+    }
+  })
+})
