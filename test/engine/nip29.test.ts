@@ -15,6 +15,7 @@ import {
   query,
   sign,
   startTestEngine,
+  tempDir,
   type Keys,
   type RelaySetup,
   type TestEngine,
@@ -421,5 +422,69 @@ describe('the groups toggle', () => {
     expect((await query(relay, [{ ids: [post.id] }])).length).toBe(1)
     relay.close()
     owner.close()
+  })
+})
+
+describe('persistence', () => {
+  /** The state the checks below rely on: a private closed group with a member and an invite code. */
+  async function seed(local: TestEngine) {
+    const r = await createRelay(local, { groups: { enabled: true }, policy: { public_join: true } })
+    const url = local.url(r.host)
+    const owner = await authedRelay(url, r.owner)
+    expect(await publish(owner, groupEvent(r.owner, 9007, 'vault', [['name', 'Vault'], ['private'], ['closed']]))).toBe('ok:')
+    expect(await publish(owner, groupEvent(r.owner, 9009, 'vault', [['code', 'KEY-1']]))).toBe('ok:')
+    owner.close()
+    const member = keys()
+    const relay = await memberRelay(url, member)
+    expect(await publish(relay, groupEvent(member, 9021, 'vault', [['code', 'KEY-1']]))).toBe('ok:info: you are now a member of this group')
+    const msg = groupEvent(member, 9, 'vault', [], 'stored')
+    expect(await publish(relay, msg)).toBe('ok:')
+    relay.close()
+    return { r, member, msg }
+  }
+
+  /** Groups, members, codes and rules as they were: checked through fresh connections. */
+  async function expectGroupsBack(local: TestEngine, r: RelaySetup, member: Keys, msg: NostrEvent) {
+    const url = local.url(r.host)
+    const doc = (await httpRequest(local.port, { host: r.host, headers: { accept: 'application/nostr+json' } })).json()
+    expect(doc.supported_nips).toContain(29)
+    const relay = await authedRelay(url, member)
+    expect((await query(relay, [{ ids: [msg.id] }])).length).toBe(1)
+    expect(pTagsOf((await query(relay, [{ kinds: [39002], '#d': ['vault'] }]))[0])).toContain(member.pk)
+    expect(await publish(relay, groupEvent(member, 9, 'vault', [], 'after'))).toBe('ok:')
+    relay.close()
+    const [outsider, invited] = [keys(), keys()]
+    const outsiderRelay = await memberRelay(url, outsider)
+    expect((await query(outsiderRelay, [{ '#h': ['vault'] }, { '#d': ['vault'] }])).map((e) => e.kind)).toEqual([39000])
+    expect(await publish(outsiderRelay, groupEvent(outsider, 9, 'vault', [], 'x'))).toBe(NOT_GROUP_MEMBER)
+    expect(await publish(outsiderRelay, groupEvent(outsider, 9021, 'vault'))).toBe('ok:info: your join request is waiting for an admin')
+    outsiderRelay.close()
+    const invitedRelay = await memberRelay(url, invited)
+    expect(await publish(invitedRelay, groupEvent(invited, 9021, 'vault', [['code', 'KEY-1']]))).toBe('ok:info: you are now a member of this group')
+    invitedRelay.close()
+  }
+
+  it('a restart keeps groups, members, invite codes and their rules', async () => {
+    const local = await startTestEngine(tempDir())
+    const { r, member, msg } = await seed(local)
+    await local.restart()
+    await expectGroupsBack(local, r, member, msg)
+    await local.close()
+  })
+
+  it('export → purge → import carries the groups (relay-signed state events)', async () => {
+    const { r, member, msg } = await seed(te)
+    const lines: string[] = []
+    te.handle.exportRelay(r.id, (l) => lines.push(l))
+    const kinds = lines.map((l) => JSON.parse(l).kind as number)
+    expect(kinds).toEqual(expect.arrayContaining([9007, 9009, 9021, 9000, 39000, 39001, 39002, 39003, 30078]))
+    te.handle.purgeRelay(r.id)
+    const owner = await authedRelay(te.url(r.host), r.owner)
+    expect(await query(owner, [{ kinds: [39000] }])).toEqual([])
+    expect(await publish(owner, groupEvent(r.owner, 9, 'vault', [], 'gone?'))).toBe(NOT_FOUND)
+    owner.close()
+    const summary = await te.handle.importRelay(r.id, lines, { reset: true })
+    expect(summary.refused).toEqual([])
+    await expectGroupsBack(te, r, member, msg)
   })
 })
