@@ -18,6 +18,7 @@ import { tenantRoutes } from './routes/tenants.js'
 import { RelaySync } from '../sync/relay-sync.js'
 import type { Billing } from '../billing/billing.js'
 import { billingRoutes, lightningRoutes, WEBHOOK_PATH } from './routes/billing.js'
+import { moderationRoutes } from './routes/moderation.js'
 
 export const API_BODY_LIMIT = 64 * 1024
 
@@ -81,6 +82,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   relayRoutes(platform, api, options.relaySync ?? new RelaySync(platform, platform.engine))
   billingRoutes(platform, api, options.billing)
   lightningRoutes(platform, api, options.billing)
+  moderationRoutes(platform, api)
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'nip98', {
     type: 'http',

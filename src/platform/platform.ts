@@ -4,6 +4,7 @@ import type { Config } from '../config.js'
 import { Database } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
 import { EngineClient } from '../sync/engine-client.js'
+import { RelayManagementClient } from '../sync/relay-management.js'
 import { loadRobotIdentity, type RobotIdentity } from '../robot/identity.js'
 import { ActivityBus } from './activity-bus.js'
 import { Commands } from './commands.js'
@@ -23,6 +24,8 @@ export interface Platform {
   box: SecretBox
   /** The management API client of the engine (embedded or external). */
   engine: EngineClient
+  /** NIP-86 on each relay's own host, as the robot (an admin of every relay). */
+  management: RelayManagementClient
   isAdmin(pubkey: string): Promise<boolean>
   /** Operator admins: SERVER_ADMIN_PUBKEYS ∪ `caravel admin add`. */
   listAdmins(): Promise<string[]>
@@ -53,6 +56,7 @@ export function openPlatform(config: Config, log: Logger): Platform {
     robot,
     box,
     engine: new EngineClient({ baseUrl: config.engine.apiUrl, sign: robot.sign, timeoutMs: config.engine.timeoutMs }),
+    management: new RelayManagementClient({ engineUrl: config.engine.apiUrl, sign: robot.sign, timeoutMs: config.engine.timeoutMs }),
     listAdmins: async () => [...new Set([...envAdmins, ...(await queries.listAdmins())])].sort(),
     // The env list is fixed at start-up; `caravel admin add` writes the table, which is read per request so
     // a running server sees the change at once.

@@ -1,5 +1,5 @@
 // Members as the engine counts them, and the plan limits on them. The engine lists every member, including
-// the relay's own key, its owner and the operator admins it was configured with; those do not count against
+// the relay's own key, its owner, the operator admins and the robot it was configured with; those do not count against
 // the tenant's plan.
 import { getPublicKey } from 'nostr-tools/pure'
 import { hexToBytes } from 'nostr-tools/utils'
@@ -28,7 +28,7 @@ export async function relayMembers(platform: Platform, relay: RelayRow): Promise
     const why = err instanceof EngineError ? err.message : (err as Error).message
     throw new DomainError(503, 'engine-unavailable', `the relay engine could not list members: ${why}`)
   }
-  const configured = new Set([relay.tenant, getPublicKey(hexToBytes(platform.box.open(relay.secret))), ...(await platform.listAdmins())])
+  const configured = new Set([relay.tenant, platform.robot.pubkey, getPublicKey(hexToBytes(platform.box.open(relay.secret))), ...(await platform.listAdmins())])
   return { members, used: members.filter((m) => !configured.has(m)).length, allowed }
 }
 

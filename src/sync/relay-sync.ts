@@ -137,7 +137,8 @@ export class RelaySync {
     const { queries, commands, box } = this.platform
     const relay = await queries.getRelay(relayId)
     if (!relay) return
-    const config = engineConfigFor(relay, { config: this.platform.config, admins: await this.platform.listAdmins() })
+    // The robot manages relays for the platform (NIP-86), alongside the operator's admins.
+    const config = engineConfigFor(relay, { config: this.platform.config, admins: [...(await this.platform.listAdmins()), this.platform.robot.pubkey] })
     const { schema: _schema, ...patch } = config
     const create = () => this.client.createRelay(relay.id, { ...config, secret: box.open(relay.secret) })
     try {

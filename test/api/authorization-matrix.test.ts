@@ -56,6 +56,14 @@ const cases: Case[] = [
   { method: 'POST', path: '/relays/{id}/activate', call: (f) => ({ path: `/api/relays/${f.relayId}/activate` }), expect: ownerOrAdmin(400) },
   { method: 'GET', path: '/relays/{id}/members', call: (f) => ({ path: `/api/relays/${f.relayId}/members` }), expect: ownerOrAdmin(200) },
   { method: 'POST', path: '/relays/{id}/sync', call: (f) => ({ path: `/api/relays/${f.relayId}/sync` }), expect: adminOnly },
+  // Management is off on fixture relays: past the guard, member and ban changes answer 409 `management-disabled`.
+  { method: 'POST', path: '/relays/{id}/members', call: (f) => ({ path: `/api/relays/${f.relayId}/members`, body: { pubkey: 'a'.repeat(64) } }), expect: ownerOrAdmin(409) },
+  { method: 'DELETE', path: '/relays/{id}/members/{pubkey}', call: (f) => ({ path: `/api/relays/${f.relayId}/members/${'a'.repeat(64)}` }), expect: ownerOrAdmin(409) },
+  { method: 'GET', path: '/relays/{id}/bans', call: (f) => ({ path: `/api/relays/${f.relayId}/bans` }), expect: ownerOrAdmin(409) },
+  { method: 'POST', path: '/relays/{id}/bans', call: (f) => ({ path: `/api/relays/${f.relayId}/bans`, body: { pubkey: 'a'.repeat(64) } }), expect: ownerOrAdmin(409) },
+  { method: 'DELETE', path: '/relays/{id}/bans/{pubkey}', call: (f) => ({ path: `/api/relays/${f.relayId}/bans/${'a'.repeat(64)}` }), expect: ownerOrAdmin(409) },
+  { method: 'POST', path: '/relays/{id}/banned-events', call: (f) => ({ path: `/api/relays/${f.relayId}/banned-events`, body: { id: 'b'.repeat(64) } }), expect: ownerOrAdmin(409) },
+  { method: 'DELETE', path: '/relays/{id}/banned-events/{eventId}', call: (f) => ({ path: `/api/relays/${f.relayId}/banned-events/${'b'.repeat(64)}` }), expect: ownerOrAdmin(409) },
   { method: 'GET', path: '/relays/{id}/activity', call: (f) => ({ path: `/api/relays/${f.relayId}/activity` }), expect: ownerOrAdmin(200) },
 ]
 
