@@ -6,6 +6,7 @@ import { Spinner } from './components/Spinner'
 import { errorText } from './lib/errors'
 import { match, navigate, path } from './lib/router'
 import { boot, identity } from './lib/session'
+import { AccountPage } from './pages/Account'
 import { AdminRelays } from './pages/AdminRelays'
 import { AdminTenant, AdminTenants } from './pages/AdminTenants'
 import { NewRelay } from './pages/NewRelay'
@@ -38,6 +39,9 @@ function Pages() {
     <Switch fallback={<NotFound />}>
       <Match when={at('/') || at('/relays')}>
         <RelayList />
+      </Match>
+      <Match when={at('/account')}>
+        <AccountPage />
       </Match>
       <Match when={at('/relays/new')}>
         <NewRelay />

@@ -2,7 +2,7 @@ import { createSignal, Show, type JSX } from 'solid-js'
 import { errorText } from '../lib/errors'
 import { shortNpub } from '../lib/format'
 import { navigate, path } from '../lib/router'
-import { identity, profile, signOut } from '../lib/session'
+import { config, identity, profile, signOut } from '../lib/session'
 import { Alert } from './Alert'
 import { Link } from './Link'
 
@@ -57,6 +57,9 @@ export function Layout(props: { children: JSX.Element }) {
           <Show when={identity()}>
             <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
               <NavLink href="/relays">My relays</NavLink>
+              <Show when={config()?.billing_enabled}>
+                <NavLink href="/account">Account</NavLink>
+              </Show>
               <Show when={identity()!.is_admin}>
                 <NavLink href="/admin/tenants">Tenants</NavLink>
                 <NavLink href="/admin/relays">All relays</NavLink>

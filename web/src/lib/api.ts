@@ -55,9 +55,46 @@ export interface RelayDetail extends Relay {
 export interface Tenant {
   pubkey: string
   nwc_is_set: boolean
+  /** The last auto-pay failure, `<NIP-47 code>: <wallet message>`; null after a success. */
   nwc_error: string | null
+  /** When a payment failed; the grace period counts from here. */
   past_due_at: number | null
+  stripe_customer_id: string | null
+  stripe_subscription_id: string | null
   created_at: number
+}
+
+export interface Invoice {
+  id: string
+  /** draft | open | paid | uncollectible | void */
+  status: string | null
+  /** USD cents */
+  amount_due: number
+  amount_paid: number
+  amount_remaining: number
+  currency: string
+  created: number
+  due_date: number | null
+  period_start: number | null
+  period_end: number | null
+  hosted_invoice_url: string | null
+}
+
+export type LightningStatus = 'none' | 'pending' | 'paid' | 'expired' | 'in-progress'
+
+export interface LightningPayment {
+  invoice_id: string
+  status: LightningStatus
+  /** Set only while it may be paid by hand. */
+  bolt11: string | null
+  amount_sats: number | null
+  amount_cents: number | null
+  expires_at: number | null
+}
+
+export interface SessionState {
+  signed_in: boolean
+  pubkey: string | null
 }
 
 export interface Activity {
@@ -82,6 +119,11 @@ export interface PublicConfig {
   billing_enabled: boolean
   relay_domain: string
   relay_url_template: string
+  lightning_enabled?: boolean
+  profile_relays?: string[]
+  signer_relays?: string[]
+  /** Days a tenant may stay past due before paid relays are suspended (not offered by every server). */
+  billing_grace_days?: number
 }
 
 export interface Page<T> {
@@ -150,9 +192,17 @@ export const api = {
   config: () => request<PublicConfig>('GET', '/api/config'),
   plans: () => request<Plan[]>('GET', '/api/plans'),
   identity: () => request<Identity>('GET', '/api/identity'),
+  session: () => request<SessionState>('GET', '/api/session'),
   openSession: (authorization: string) => request<{ pubkey: string; expires_at: number }>('POST', '/api/session', undefined, { authorization }),
   closeSession: () => request<void>('DELETE', '/api/session'),
   ensureTenant: () => request<Tenant>('POST', '/api/tenants'),
+  tenant: (pubkey: string) => request<Tenant>('GET', `/api/tenants/${encodeURIComponent(pubkey)}`),
+  setWallet: (pubkey: string, nwcUrl: string | null) => request<Tenant>('PUT', `/api/tenants/${encodeURIComponent(pubkey)}`, json({ nwc_url: nwcUrl })),
+  invoices: (pubkey: string, p: { cursor?: string; limit?: number } = {}) =>
+    request<Page<Invoice>>('GET', `/api/tenants/${encodeURIComponent(pubkey)}/invoices${q(p)}`),
+  portal: (pubkey: string) => request<{ url: string }>('POST', `/api/tenants/${encodeURIComponent(pubkey)}/portal`),
+  payWithLightning: (invoiceId: string) => request<LightningPayment>('POST', `/api/invoices/${encodeURIComponent(invoiceId)}/lightning`),
+  lightningStatus: (invoiceId: string) => request<LightningPayment>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}/lightning`),
   tenants: (p: { q?: string; cursor?: string; limit?: number } = {}) => request<Page<Tenant>>('GET', `/api/tenants${q(p)}`),
   tenantRelays: (pubkey: string, p: { cursor?: string; limit?: number } = {}) =>
     request<Page<Relay>>('GET', `/api/tenants/${encodeURIComponent(pubkey)}/relays${q(p)}`),

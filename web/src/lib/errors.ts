@@ -44,6 +44,17 @@ export const ERROR_MESSAGES: Record<string, Describe> = {
   'engine-unavailable': 'The relay engine cannot be reached right now. Try again in a moment.',
   'invalid-url': (m) => sentence(m) || 'Enter a web address starting with http:// or https://.',
   'invalid-pubkey': 'Enter a public key as npub1… or 64 hexadecimal characters.',
+  // Billing and Lightning
+  'billing-disabled': 'Billing is off on this deployment: every plan is free here, so there is nothing to pay.',
+  'lightning-disabled': 'Lightning payments are not set up on this deployment. Pay with a card instead.',
+  'invoice-not-found': 'This invoice does not exist, or it is not yours.',
+  'invoice-not-open': (m) => sentence(m) || 'This invoice is not open; only open invoices can be paid.',
+  'payment-in-progress':
+    'Your connected wallet is still paying this invoice. Wait a few minutes before paying it another way, so it is not paid twice.',
+  'payment-changed': 'The payment of this invoice changed meanwhile. Try again.',
+  'price-unavailable': 'The bitcoin price cannot be fetched right now, so the amount in sats is unknown. Try again in a few minutes.',
+  'invalid-amount': 'This invoice has no amount that can be paid with Lightning.',
+  'invalid-nwc-url': (m) => walletUriWords(m),
   // Input shape
   'field-too-long': (m) => sentence(m),
   'invalid-field': (m) => sentence(m),
@@ -58,6 +69,42 @@ export const ERROR_MESSAGES: Record<string, Describe> = {
   // Produced in the browser
   network: 'Cannot reach the server. Check your connection and try again.',
   'bad-response': 'The server answered with something the dashboard did not understand.',
+}
+
+/** The API's `invalid wallet-connect URI: <why>` in words; the same sentences the browser's own check shows. */
+export function walletUriWords(serverMessage: string): string {
+  const why = serverMessage.replace(/^invalid wallet-connect URI:\s*/i, '').trim()
+  const words: Record<string, string> = {
+    'too long': 'This wallet-connect URI is too long (at most 2048 characters).',
+    'expected nostr+walletconnect://<wallet pubkey>?relay=…&secret=…':
+      'A wallet-connect URI starts with nostr+walletconnect:// followed by the wallet’s 64-character public key, then ?relay=…&secret=….',
+    'at least one relay is required': 'This wallet-connect URI names no relay (relay=wss://…).',
+    'relay must be a ws:// or wss:// URL': 'The relay in this wallet-connect URI must be a wss:// (or ws://) address.',
+    'secret must be 64 hex characters': 'The secret in this wallet-connect URI must be 64 hexadecimal characters.',
+  }
+  return words[why] ?? (why ? `This wallet-connect URI cannot be used: ${sentence(why)}` : 'This wallet-connect URI cannot be used.')
+}
+
+/** NIP-47 error codes a wallet answers with, in words. */
+export const WALLET_ERROR_WORDS: Record<string, string> = {
+  INSUFFICIENT_BALANCE: 'Your wallet did not have enough sats to pay.',
+  QUOTA_EXCEEDED: 'Your wallet’s spending budget for this connection is used up. Raise it in your wallet.',
+  RATE_LIMITED: 'Your wallet refused for now: too many requests. It will be tried again.',
+  RESTRICTED: 'This wallet connection is not allowed to pay invoices. Give it permission to pay in your wallet.',
+  UNAUTHORIZED: 'Your wallet does not recognise this connection any more. Connect the wallet again.',
+  NOT_IMPLEMENTED: 'Your wallet cannot pay invoices over Nostr Wallet Connect.',
+  UNSUPPORTED_ENCRYPTION: 'Your wallet does not support the encryption Caravel uses.',
+  PAYMENT_FAILED: 'Your wallet tried to pay but the payment failed (no route, or the invoice expired).',
+  INTERNAL: 'Your wallet had an internal error. It will be tried again.',
+  NOT_FOUND: 'Your wallet could not find the invoice.',
+  OTHER: 'Your wallet refused the payment.',
+}
+
+/** The last auto-pay error (`CODE: wallet message`) in words, keeping the wallet's own message as detail. */
+export function walletErrorText(nwcError: string): { words: string; detail: string } {
+  const m = /^([A-Z_]+):\s*(.*)$/s.exec(nwcError.trim())
+  if (!m) return { words: 'Your wallet refused the payment.', detail: nwcError.trim() }
+  return { words: WALLET_ERROR_WORDS[m[1]!] ?? WALLET_ERROR_WORDS.OTHER!, detail: m[2]!.trim() }
 }
 
 /** Words for an API error code; unknown codes fall back to the server's message. */

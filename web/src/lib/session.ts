@@ -1,13 +1,11 @@
 // Who is signed in. One NIP-98 request opens an HttpOnly session cookie; everything after rides on it, so
-// the signer is asked once. A localStorage hint only avoids asking the server "who am I" when nobody
-// signed in from this browser (the cookie itself is invisible to scripts).
+// the signer is asked once. The cookie is invisible to scripts: GET /api/session (never a 401, so never a
+// console error) says whether this browser has one.
 import { createSignal } from 'solid-js'
 import { api, setSignedOutHandler, type Identity, type PublicConfig, type Plan } from './api'
 import { nip98Header, type Signer } from './nip98'
 import { fetchProfile, type Profile } from './profile'
-import { profileRelays } from './settings'
-
-const HINT = 'caravel.signedIn'
+import { profileRelays, setConfiguredRelays } from './settings'
 
 /** undefined while loading, null when signed out. */
 const [identity, setIdentity] = createSignal<Identity | null | undefined>(undefined)
@@ -19,7 +17,6 @@ const [sessionNotice, setSessionNotice] = createSignal<string | null>(null)
 export { identity, profile, config, plans, sessionNotice, setSessionNotice }
 
 function forget(): void {
-  localStorage.removeItem(HINT)
   setIdentity(null)
   setProfile({})
 }
@@ -37,10 +34,11 @@ function loadProfile(pubkey: string): void {
 
 /** Public settings and plans, then the identity when this browser has a session. */
 export async function boot(): Promise<void> {
-  const [cfg, planList] = await Promise.all([api.config(), api.plans()])
+  const [cfg, planList, session] = await Promise.all([api.config(), api.plans(), api.session()])
+  setConfiguredRelays(cfg.profile_relays, cfg.signer_relays)
   setConfig(cfg)
   setPlans(planList)
-  if (!localStorage.getItem(HINT)) {
+  if (!session.signed_in) {
     setIdentity(null)
     return
   }
@@ -57,7 +55,6 @@ export async function boot(): Promise<void> {
 export async function signIn(signer: Signer): Promise<Identity> {
   const authorization = await nip98Header(signer, `${location.origin}/api/session`, 'POST')
   await api.openSession(authorization)
-  localStorage.setItem(HINT, '1')
   await api.ensureTenant()
   const me = await api.identity()
   setSessionNotice(null)

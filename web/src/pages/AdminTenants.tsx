@@ -1,4 +1,6 @@
 import { createSignal, For, onMount, Show } from 'solid-js'
+import { InvoiceList } from '../components/InvoiceList'
+import { TenantBilling } from '../components/TenantBilling'
 import { Alert } from '../components/Alert'
 import { Badge } from '../components/Badge'
 import { Button } from '../components/Button'
@@ -7,7 +9,9 @@ import { PageTitle } from '../components/Layout'
 import { Link } from '../components/Link'
 import { RelayTable } from '../components/RelayTable'
 import { Spinner } from '../components/Spinner'
-import { api } from '../lib/api'
+import { api, type Invoice, type Tenant } from '../lib/api'
+import { errorText } from '../lib/errors'
+import { config } from '../lib/session'
 import { formatDate, npub, shortNpub } from '../lib/format'
 import { createPagedList } from '../lib/paged'
 
@@ -57,6 +61,9 @@ export function AdminTenants() {
                     <Show when={t.past_due_at}>
                       <Badge tone="red">Past due</Badge>
                     </Show>
+                    <Show when={t.stripe_subscription_id}>
+                      <Badge tone="green">Subscribed</Badge>
+                    </Show>
                     <Show when={t.nwc_is_set}>
                       <Badge tone="indigo">Wallet connected</Badge>
                     </Show>
@@ -77,10 +84,20 @@ export function AdminTenants() {
   )
 }
 
-/** One tenant and their relays. */
+/** One tenant, their billing state and their relays. */
 export function AdminTenant(props: { pubkey: string }) {
   const list = createPagedList((cursor) => api.tenantRelays(props.pubkey, { cursor, limit: 25 }))
-  onMount(() => void list.reload())
+  const [tenant, setTenant] = createSignal<Tenant | undefined>()
+  const [invoices, setInvoices] = createSignal<Invoice[] | undefined>()
+  const [billingError, setBillingError] = createSignal<string | null>(null)
+  onMount(() => {
+    void list.reload()
+    if (!config()?.billing_enabled) return
+    Promise.all([api.tenant(props.pubkey), api.invoices(props.pubkey, { limit: 10 })]).then(
+      ([t, inv]) => (setTenant(t), setInvoices(inv.items)),
+      (err) => setBillingError(errorText(err)),
+    )
+  })
   return (
     <>
       <Link href="/admin/tenants" class="text-sm text-indigo-700 hover:underline">
@@ -88,6 +105,27 @@ export function AdminTenant(props: { pubkey: string }) {
       </Link>
       <PageTitle>Tenant {shortNpub(props.pubkey)}</PageTitle>
       <p class="break-all font-mono text-xs text-slate-600">{npub(props.pubkey)}</p>
+      <Show when={config()?.billing_enabled}>
+        <section aria-labelledby="tenant-billing-title" class="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+          <h2 id="tenant-billing-title" class="text-base font-semibold">
+            Billing
+          </h2>
+          <Show when={billingError()}>
+            <Alert>{billingError()}</Alert>
+          </Show>
+          <Show when={tenant()} fallback={<Show when={!billingError()}><Spinner label="Loading billing…" /></Show>}>
+            {(t) => <TenantBilling tenant={t()} relays={list.loaded() ? list.items() : undefined} graceDays={config()?.billing_grace_days} />}
+          </Show>
+          <Show when={invoices()}>
+            {(inv) => (
+              <div class="space-y-2">
+                <h3 class="text-sm font-semibold">Latest invoices</h3>
+                <InvoiceList invoices={inv()} />
+              </div>
+            )}
+          </Show>
+        </section>
+      </Show>
       <Show when={list.error()}>
         <Alert>{list.error()}</Alert>
       </Show>

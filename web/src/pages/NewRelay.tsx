@@ -1,4 +1,4 @@
-import { createSignal, Match, Show, Switch } from 'solid-js'
+import { createSignal, Match, onMount, Show, Switch } from 'solid-js'
 import { Alert } from '../components/Alert'
 import { Button } from '../components/Button'
 import { Field, inputClass } from '../components/Field'
@@ -6,11 +6,12 @@ import { PageTitle } from '../components/Layout'
 import { Link } from '../components/Link'
 import { PlanPicker } from '../components/PlanPicker'
 import { Spinner } from '../components/Spinner'
-import { api } from '../lib/api'
+import { api, type Tenant } from '../lib/api'
+import { planBillingNote } from '../lib/billing'
 import { createAvailability } from '../lib/availability'
 import { ApiError, errorText } from '../lib/errors'
 import { navigate } from '../lib/router'
-import { config, plans } from '../lib/session'
+import { config, identity, plans } from '../lib/session'
 import { LIMITS, lengthMessage, normaliseSubdomain } from '../lib/validation'
 
 export function NewRelay() {
@@ -22,6 +23,20 @@ export function NewRelay() {
   const [busy, setBusy] = createSignal(false)
   const [error, setError] = createSignal<string | null>(null)
   const availability = createAvailability()
+  const [tenant, setTenant] = createSignal<Tenant | undefined>()
+  onMount(() => {
+    // Whether a subscription already runs decides what a paid plan bills now (a first invoice, or a prorated line).
+    if (config()?.billing_enabled) void api.tenant(identity()!.pubkey).then(setTenant, () => undefined)
+  })
+  const chosen = () => plans().find((p) => p.id === plan())
+  const billingNote = () => {
+    const p = chosen()
+    return p
+      ? planBillingNote(p, { billingEnabled: config()?.billing_enabled ?? false, hasSubscription: !!tenant()?.stripe_subscription_id, lightning: config()?.lightning_enabled })
+      : null
+  }
+  /** A first paid relay opens an invoice at once: with Lightning on, the relay page shows its payment dialog. */
+  const paysNow = () => !!(config()?.billing_enabled && config()?.lightning_enabled && (chosen()?.amount ?? 0) > 0 && !tenant()?.stripe_subscription_id)
 
   const domain = () => config()?.relay_domain ?? ''
   const subdomainError = () => {
@@ -47,7 +62,7 @@ export function NewRelay() {
         ...(name().trim() ? { info_name: name().trim() } : {}),
         ...(description().trim() ? { info_description: description().trim() } : {}),
       })
-      navigate(`/relays/${relay.id}`)
+      navigate(paysNow() ? `/relays/${relay.id}?pay=1` : `/relays/${relay.id}`)
     } catch (err) {
       // A subdomain taken between the check and the click: show it beside the field.
       if (err instanceof ApiError && err.code.startsWith('subdomain')) availability.check(subdomain())
@@ -114,6 +129,11 @@ export function NewRelay() {
           />
         </Field>
         <PlanPicker name="plan" plans={plans()} value={plan()} billingEnabled={config()?.billing_enabled ?? false} onChange={setPlan} />
+        <Show when={billingNote()}>
+          <Alert tone="info" testid="billing-note">
+            {billingNote()}
+          </Alert>
+        </Show>
         <Show when={error()}>
           <Alert testid="create-error">{error()}</Alert>
         </Show>

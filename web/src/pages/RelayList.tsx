@@ -1,5 +1,6 @@
 import { onMount, Show } from 'solid-js'
 import { Alert } from '../components/Alert'
+import { AccountBanner } from '../components/BillingBanner'
 import { Button } from '../components/Button'
 import { PageTitle } from '../components/Layout'
 import { Link } from '../components/Link'
@@ -24,6 +25,7 @@ export function RelayList() {
       >
         My relays
       </PageTitle>
+      <AccountBanner />
       <Show when={config() && !config()!.billing_enabled}>
         <p class="text-sm text-slate-600">Billing is off on this deployment: every plan is free here.</p>
       </Show>

@@ -1,6 +1,9 @@
 import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from 'solid-js'
 import { ActivityTimeline } from '../components/ActivityTimeline'
 import { Alert } from '../components/Alert'
+import { AccountBanner } from '../components/BillingBanner'
+import { LightningDialog } from '../components/LightningDialog'
+import { TenantBilling } from '../components/TenantBilling'
 import { Button } from '../components/Button'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { RelayUrl } from '../components/CopyButton'
@@ -11,12 +14,15 @@ import { PlanPicker } from '../components/PlanPicker'
 import { StatusBadge, SyncBadge } from '../components/RelayBadges'
 import { Spinner } from '../components/Spinner'
 import { Toggle } from '../components/Toggle'
-import { api, type Flags, type RelayDetail, type RelayPatch } from '../lib/api'
+import { api, type Flags, type RelayDetail, type RelayPatch, type Tenant } from '../lib/api'
+import { billingChanged } from '../lib/account'
+import { planBillingNote } from '../lib/billing'
 import { errorText } from '../lib/errors'
 import { formatTime, npub } from '../lib/format'
 import { formatMembers, planChangeProblem, TOGGLES, toggleBlockedReason } from '../lib/plans'
 import { relayTitle, STATUS_LABELS, syncState } from '../lib/relay'
 import { config, plans } from '../lib/session'
+import { navigate, queryParam } from '../lib/router'
 import { iconUrlMessage, lengthMessage } from '../lib/validation'
 
 function Section(props: { title: string; id: string; children: any }) {
@@ -34,6 +40,9 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
   const [relay, setRelay] = createSignal<RelayDetail | undefined>()
   const [loadError, setLoadError] = createSignal<string | null>(null)
   const [activityVersion, setActivityVersion] = createSignal(0)
+  const [owner, setOwner] = createSignal<Tenant | undefined>()
+  const [payFind, setPayFind] = createSignal<{ pubkey: string; since: number } | undefined>()
+  const billing = () => config()?.billing_enabled ?? false
   let pollTimer: ReturnType<typeof setTimeout> | undefined
   let disposed = false
 
@@ -49,12 +58,25 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
       const before = relay()
       const r = await api.relay(props.id)
       if (disposed) return
+      if (!before) {
+        if (billing()) void loadOwner(r.tenant)
+        // Just created on a paid plan: its first invoice is paid right here (or set up on the account page).
+        if (!props.admin && queryParam('pay') && config()?.lightning_enabled) setPayFind({ pubkey: r.tenant, since: r.created_at })
+      }
       setRelay(r)
       setLoadError(null)
       if (before && before.synced !== r.synced) setActivityVersion((v) => v + 1)
       schedulePoll(r)
     } catch (err) {
       if (!disposed) setLoadError(errorText(err))
+    }
+  }
+  const loadOwner = async (pubkey: string) => {
+    try {
+      const t = await api.tenant(pubkey)
+      if (!disposed) setOwner(t)
+    } catch {
+      // Billing details are extra here; the relay itself is shown either way.
     }
   }
   onMount(() => void load())
@@ -67,6 +89,11 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
   const applied = async () => {
     setActivityVersion((v) => v + 1)
     await load()
+  }
+
+  const closePay = () => {
+    setPayFind(undefined)
+    if (queryParam('pay')) navigate(location.pathname, { replace: true })
   }
 
   return (
@@ -103,14 +130,46 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
               <Alert>{loadError()}</Alert>
             </Show>
           </div>
+          <Show when={!props.admin}>
+            <AccountBanner />
+          </Show>
+          <Show when={props.admin && owner()}>
+            {(t) => (
+              <Section title="Billing" id="billing-title">
+                <Show when={r().status === 'delinquent'}>
+                  <Alert testid="relay-delinquent">This relay is suspended for an unpaid invoice of its tenant.</Alert>
+                </Show>
+                <TenantBilling tenant={t()} graceDays={config()?.billing_grace_days} />
+              </Section>
+            )}
+          </Show>
           <SyncPanel relay={r()} admin={props.admin} onSynced={(next) => (setRelay({ ...r(), ...next }), void applied())} />
-          <PlanSection relay={r()} onChanged={applied} />
+          <PlanSection
+            relay={r()}
+            owner={owner()}
+            admin={props.admin}
+            onChanged={applied}
+            onPayNow={(since) => setPayFind({ pubkey: r().tenant, since })}
+          />
           <InfoSection relay={r()} onChanged={applied} />
           <FeaturesSection relay={r()} onChanged={applied} />
           <Section title="Activity" id="activity-title">
             <ActivityTimeline relayId={r().id} version={activityVersion()} />
           </Section>
           <StatusSection relay={r()} onChanged={applied} />
+          <LightningDialog
+            open={payFind() !== undefined}
+            find={payFind()}
+            setupInstead
+            onClose={closePay}
+            onPaid={() => {
+              void load()
+              void loadOwner(r().tenant)
+              // Stripe marks the invoice paid out of band a moment later: look again then too.
+              billingChanged()
+              setTimeout(billingChanged, 3000)
+            }}
+          />
         </div>
       )}
     </Show>
@@ -175,7 +234,13 @@ function SyncPanel(props: { relay: RelayDetail; admin?: boolean; onSynced: (r: P
   )
 }
 
-function PlanSection(props: { relay: RelayDetail; onChanged: () => Promise<void> }) {
+function PlanSection(props: {
+  relay: RelayDetail
+  owner?: Tenant
+  admin?: boolean
+  onChanged: () => Promise<void>
+  onPayNow: (since: number) => void
+}) {
   const [choice, setChoice] = createSignal(props.relay.plan)
   const [busy, setBusy] = createSignal(false)
   const [error, setError] = createSignal<string | null>(null)
@@ -185,15 +250,36 @@ function PlanSection(props: { relay: RelayDetail; onChanged: () => Promise<void>
     const t = target()
     return t ? planChangeProblem(props.relay, props.relay.members, t) : null
   }
+  const current = () => plans().find((p) => p.id === props.relay.plan)
+  const billingNote = () => {
+    const t = target()
+    if (!t || props.relay.status !== 'active') return null
+    return planBillingNote(t, {
+      billingEnabled: config()?.billing_enabled ?? false,
+      hasSubscription: !!props.owner?.stripe_subscription_id,
+      from: current(),
+      lightning: config()?.lightning_enabled,
+    })
+  }
   const change = async () => {
     setError(null)
     setDone(null)
     const p = problem()
     if (p) return setError(p)
     setBusy(true)
+    // Moving to a paid plan without a running subscription opens a first invoice: pay it right away.
+    const paysNow =
+      !props.admin &&
+      !!config()?.billing_enabled &&
+      !!config()?.lightning_enabled &&
+      props.relay.status === 'active' &&
+      (target()?.amount ?? 0) > 0 &&
+      !props.owner?.stripe_subscription_id
+    const since = Math.floor(Date.now() / 1000)
     try {
       await api.updateRelay(props.relay.id, { plan: choice() })
       setDone(`Plan changed to ${target()?.name ?? choice()}.`)
+      if (paysNow) props.onPayNow(since)
       await props.onChanged()
     } catch (err) {
       setError(errorText(err))
@@ -230,6 +316,11 @@ function PlanSection(props: { relay: RelayDetail; onChanged: () => Promise<void>
           setDone(null)
         }}
       />
+      <Show when={billingNote() && choice() !== props.relay.plan && !problem()}>
+        <Alert tone="info" testid="billing-note">
+          {billingNote()}
+        </Alert>
+      </Show>
       <Show when={problem()}>
         <Alert tone="warning" testid="plan-problem">
           {problem()}
@@ -372,7 +463,7 @@ function StatusSection(props: { relay: RelayDetail; onChanged: () => Promise<voi
         {active()
           ? 'Deactivating stops the relay: members cannot connect. Its events and settings are kept and it can be reactivated.'
           : props.relay.status === 'delinquent'
-            ? 'This relay is suspended for an unpaid invoice; paying it brings the relay back.'
+            ? 'This relay is suspended for an unpaid invoice; paying it (on your account page) brings the relay back.'
             : 'The relay is stopped. Reactivating serves it again with everything it had.'}
       </p>
       <Show when={error()}>
