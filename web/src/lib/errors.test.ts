@@ -26,6 +26,9 @@ describe('error words', () => {
       'member-limit-exceeded', 'relay-is-inactive', 'relay-is-active', 'relay-is-delinquent', 'engine-unavailable', 'invalid-url',
       'invalid-pubkey', 'field-too-long', 'invalid-field', 'missing-field', 'unknown-field', 'invalid-json', 'invalid-cursor',
       'body-too-large', 'unsupported-media-type', 'internal-error',
+      // billing and Lightning
+      'billing-disabled', 'lightning-disabled', 'invoice-not-found', 'invoice-not-open', 'payment-in-progress', 'payment-changed',
+      'price-unavailable', 'invalid-amount', 'invalid-nwc-url',
     ]
     expect(apiCodes.filter((c) => !(c in ERROR_MESSAGES))).toEqual([])
   })
