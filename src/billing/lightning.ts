@@ -275,8 +275,8 @@ export class Lightning {
   }
 
   private async markPaid(row: InvoicePaymentRow, viaWallet: boolean): Promise<void> {
-    await this.platform.commands.write((tx, record) => {
-      const changed = tx.run(
+    await this.platform.commands.write(async (tx, record) => {
+      const changed = await tx.run(
         tx.q
           .updateTable('invoice_nwc_payment')
           .set({ state: 'paid', settled_at: nowSeconds(), updated_at: nowSeconds(), last_error: null })
@@ -284,8 +284,8 @@ export class Lightning {
           .where('state', '=', 'pending'),
       )
       if (changed === 1 && viaWallet) {
-        const cleared = tx.run(tx.q.updateTable('tenant').set({ nwc_error: null }).where('pubkey', '=', row.tenant).where('nwc_error', 'is not', null))
-        if (cleared === 1) record('update_tenant', { tenant: row.tenant }, `auto-pay succeeded for invoice ${row.invoice_id}`)
+        const cleared = await tx.run(tx.q.updateTable('tenant').set({ nwc_error: null }).where('pubkey', '=', row.tenant).where('nwc_error', 'is not', null))
+        if (cleared === 1) await record('update_tenant', { tenant: row.tenant }, `auto-pay succeeded for invoice ${row.invoice_id}`)
       }
     })
     this.retries.delete(row.invoice_id)
@@ -293,16 +293,16 @@ export class Lightning {
 
   private async recordFailure(tenant: TenantRow, row: InvoicePaymentRow, err: NwcError): Promise<void> {
     const reason = `${err.code}: ${err.message}`.slice(0, 200)
-    await this.platform.commands.write((tx, record) => {
-      tx.run(
+    await this.platform.commands.write(async (tx, record) => {
+      await tx.run(
         tx.q
           .updateTable('invoice_nwc_payment')
           .set({ pay_attempt: 'failed', last_error: reason, updated_at: nowSeconds() })
           .where('invoice_id', '=', row.invoice_id)
           .where('revision', '=', row.revision),
       )
-      tx.run(tx.q.updateTable('tenant').set({ nwc_error: reason }).where('pubkey', '=', tenant.pubkey))
-      record('update_tenant', { tenant: tenant.pubkey }, `auto-pay failed for invoice ${row.invoice_id}: ${err.code}`)
+      await tx.run(tx.q.updateTable('tenant').set({ nwc_error: reason }).where('pubkey', '=', tenant.pubkey))
+      await record('update_tenant', { tenant: tenant.pubkey }, `auto-pay failed for invoice ${row.invoice_id}: ${err.code}`)
     })
     this.options.autopayFailed?.({ tenant: tenant.pubkey, invoiceId: row.invoice_id, attempt: row.revision, reason })
   }
@@ -328,8 +328,8 @@ export class Lightning {
       expirySeconds: this.options.invoiceExpirySeconds ?? 600,
     })
     const now = nowSeconds()
-    const changed = await this.platform.db.transaction((tx) =>
-      tx.run(
+    const changed = await this.platform.db.transaction(async (tx) =>
+      await tx.run(
         tx.q
           .updateTable('invoice_nwc_payment')
           .set({
@@ -354,8 +354,8 @@ export class Lightning {
 
   /** Compare-and-set of the pay attempt on the current bolt11. */
   private async setAttempt(row: InvoicePaymentRow, from: InvoicePaymentRow['pay_attempt'], to: InvoicePaymentRow['pay_attempt']): Promise<boolean> {
-    const changed = await this.platform.db.transaction((tx) =>
-      tx.run(
+    const changed = await this.platform.db.transaction(async (tx) =>
+      await tx.run(
         tx.q
           .updateTable('invoice_nwc_payment')
           .set({ pay_attempt: to, updated_at: nowSeconds() })
@@ -369,8 +369,8 @@ export class Lightning {
 
   private async ensureRow(invoice: Stripe.Invoice, tenant: TenantRow): Promise<InvoicePaymentRow> {
     const now = nowSeconds()
-    await this.platform.db.transaction((tx) =>
-      tx.run(
+    await this.platform.db.transaction(async (tx) =>
+      await tx.run(
         tx.q
           .insertInto('invoice_nwc_payment')
           .values({ invoice_id: invoice.id!, tenant: tenant.pubkey, state: 'pending', created_at: now, updated_at: now, amount_cents: invoice.amount_remaining })

@@ -88,11 +88,11 @@ export class BillingReconciler {
     // The name is a courtesy for the operator's Stripe dashboard: never let a slow profile lookup block billing.
     const name = await this.displayName?.(pubkey).catch(() => undefined)
     const id = await this.gateway.createCustomer(pubkey, name)
-    await this.platform.commands.write((tx, record) => {
-      const changed = tx.run(
+    await this.platform.commands.write(async (tx, record) => {
+      const changed = await tx.run(
         tx.q.updateTable('tenant').set({ stripe_customer_id: id }).where('pubkey', '=', pubkey).where('stripe_customer_id', 'is', null),
       )
-      if (changed === 1) record('update_tenant', { tenant: pubkey }, 'stripe customer created')
+      if (changed === 1) await record('update_tenant', { tenant: pubkey }, 'stripe customer created')
     })
     return id
   }
@@ -113,14 +113,14 @@ export class BillingReconciler {
   }
 
   private async setSubscription(pubkey: string, id: string | null, why: string): Promise<void> {
-    await this.platform.commands.write((tx, record) => {
+    await this.platform.commands.write(async (tx, record) => {
       const update = tx.q.updateTable('tenant').where('pubkey', '=', pubkey)
-      tx.run(
+      await tx.run(
         id === null
           ? update.set((eb) => ({ stripe_subscription_id: null, billing_revision: eb('billing_revision', '+', 1) }))
           : update.set({ stripe_subscription_id: id }),
       )
-      record('update_tenant', { tenant: pubkey }, why)
+      await record('update_tenant', { tenant: pubkey }, why)
     })
   }
 

@@ -58,8 +58,8 @@ export class StripeWebhooks {
     } catch {
       return { status: 400, code: 'signature-invalid', error: 'the Stripe signature does not match this body, or it is too old' }
     }
-    const inserted = await this.platform.db.transaction((tx) =>
-      tx.run(
+    const inserted = await this.platform.db.transaction(async (tx) =>
+      await tx.run(
         tx.q
           .insertInto('stripe_event')
           .values({ id: event.id, type: event.type, received_at: nowSeconds(), processed_at: null, payload: rawBody })
@@ -114,22 +114,22 @@ export class StripeWebhooks {
     const tenant = customer ? await this.platform.queries.getTenantByStripeCustomerId(customer) : undefined
     if (!tenant) {
       this.log.info({ event: row.id, type: row.type, customer }, 'webhook for no known tenant acknowledged')
-      return this.commit(row, () => {})
+      return this.commit(row, async () => {})
     }
     if (row.type.startsWith('invoice.')) return this.applyInvoice(row, tenant, object.id!)
     if (row.type.startsWith('customer.subscription.')) return this.applySubscription(row, tenant, object.id!)
     this.log.info({ event: row.id, type: row.type }, 'unhandled webhook type acknowledged')
-    return this.commit(row, () => {})
+    return this.commit(row, async () => {})
   }
 
   private async applyInvoice(row: StripeEventTable, tenant: TenantRow, invoiceId: string): Promise<void> {
     const invoice = await this.gateway.getInvoice(invoiceId)
-    if (!invoice) return this.commit(row, () => {})
+    if (!invoice) return this.commit(row, async () => {})
     const failedType = row.type === 'invoice.payment_failed' || row.type === 'invoice.marked_uncollectible'
     let pastDue = false
-    await this.commit(row, (tx, record) => {
-      if (invoice.status === 'paid') this.paidIn(tx, record, tenant.pubkey)
-      else if (failedType && (invoice.status === 'open' || invoice.status === 'uncollectible')) pastDue = this.pastDueIn(tx, record, tenant.pubkey)
+    await this.commit(row, async (tx, record) => {
+      if (invoice.status === 'paid') await this.paidIn(tx, record, tenant.pubkey)
+      else if (failedType && (invoice.status === 'open' || invoice.status === 'uncollectible')) pastDue = await this.pastDueIn(tx, record, tenant.pubkey)
     })
     if (pastDue || (failedType && invoice.status !== 'paid')) this.hooks.pastDue(tenant.pubkey)
     if (row.type === 'invoice.payment_failed' && invoice.status === 'open') this.hooks.paymentFailed(tenant, invoice)
@@ -142,19 +142,19 @@ export class StripeWebhooks {
     const gone = GONE.has(status)
     const owesMoney = await this.platform.queries.hasActivePaidRelays(tenant.pubkey)
     let pastDue = false
-    await this.commit(row, (tx, record) => {
+    await this.commit(row, async (tx, record) => {
       if (gone && tenant.stripe_subscription_id === subscriptionId) {
-        tx.run(
+        await tx.run(
           tx.q
             .updateTable('tenant')
             .set((eb) => ({ stripe_subscription_id: null, billing_revision: eb('billing_revision', '+', 1) }))
             .where('pubkey', '=', tenant.pubkey),
         )
-        record('update_tenant', { tenant: tenant.pubkey }, `subscription ${subscriptionId} ${status} in Stripe`)
+        await record('update_tenant', { tenant: tenant.pubkey }, `subscription ${subscriptionId} ${status} in Stripe`)
       }
       // Cancelled or unpaid while relays still need paying for: the tenant is past due.
       if ((gone && owesMoney && tenant.stripe_subscription_id === subscriptionId) || status === 'unpaid') {
-        pastDue = this.pastDueIn(tx, record, tenant.pubkey)
+        pastDue = await this.pastDueIn(tx, record, tenant.pubkey)
       }
     })
     if (pastDue) this.hooks.pastDue(tenant.pubkey)
@@ -162,27 +162,27 @@ export class StripeWebhooks {
   }
 
   /** Marks the event processed and applies `effects` in the same transaction; a second worker finds it done. */
-  private async commit(row: StripeEventTable, effects: (tx: Tx, record: RecordActivity) => void): Promise<void> {
-    await this.platform.commands.write((tx, record) => {
-      const claimed = tx.run(
+  private async commit(row: StripeEventTable, effects: (tx: Tx, record: RecordActivity) => Promise<void>): Promise<void> {
+    await this.platform.commands.write(async (tx, record) => {
+      const claimed = await tx.run(
         tx.q.updateTable('stripe_event').set({ processed_at: nowSeconds() }).where('id', '=', row.id).where('processed_at', 'is', null),
       )
-      if (claimed === 1) effects(tx, record)
+      if (claimed === 1) await effects(tx, record)
     })
   }
 
   /** Payment: clear past due and bring back only the relays billing suspended. */
-  private paidIn(tx: Tx, record: RecordActivity, pubkey: string): void {
-    const changed = tx.run(tx.q.updateTable('tenant').set({ past_due_at: null }).where('pubkey', '=', pubkey).where('past_due_at', 'is not', null))
-    if (changed === 1) record('update_tenant', { tenant: pubkey }, 'payment received')
-    const delinquent = tx.all(tx.q.selectFrom('relay').selectAll().where('tenant', '=', pubkey).where('status', '=', 'delinquent'))
-    for (const relay of delinquent) this.platform.commands.changeStatusIn(tx, record, relay, 'active', 'activate_relay', 'payment received')
+  private async paidIn(tx: Tx, record: RecordActivity, pubkey: string): Promise<void> {
+    const changed = await tx.run(tx.q.updateTable('tenant').set({ past_due_at: null }).where('pubkey', '=', pubkey).where('past_due_at', 'is not', null))
+    if (changed === 1) await record('update_tenant', { tenant: pubkey }, 'payment received')
+    const delinquent = await tx.all(tx.q.selectFrom('relay').selectAll().where('tenant', '=', pubkey).where('status', '=', 'delinquent'))
+    for (const relay of delinquent) await this.platform.commands.changeStatusIn(tx, record, relay, 'active', 'activate_relay', 'payment received')
   }
 
   /** Returns true when the tenant just became past due. */
-  private pastDueIn(tx: Tx, record: RecordActivity, pubkey: string): boolean {
-    const changed = tx.run(tx.q.updateTable('tenant').set({ past_due_at: nowSeconds() }).where('pubkey', '=', pubkey).where('past_due_at', 'is', null))
-    if (changed === 1) record('update_tenant', { tenant: pubkey }, 'payment failed: past due')
+  private async pastDueIn(tx: Tx, record: RecordActivity, pubkey: string): Promise<boolean> {
+    const changed = await tx.run(tx.q.updateTable('tenant').set({ past_due_at: nowSeconds() }).where('pubkey', '=', pubkey).where('past_due_at', 'is', null))
+    if (changed === 1) await record('update_tenant', { tenant: pubkey }, 'payment failed: past due')
     return changed === 1
   }
 }

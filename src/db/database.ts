@@ -70,13 +70,16 @@ class Connection {
   }
 }
 
-/** Executes queries inside one open transaction (always on the writer connection). */
+/**
+ * Executes queries inside one open transaction. Asynchronous because PostgreSQL is; on SQLite the work is done
+ * by the time the promise exists. Always await: an un-awaited statement could run after COMMIT on PostgreSQL.
+ */
 export interface Tx {
   readonly q: SqlBuilder
-  all<R>(query: Query<R>): R[]
-  first<R>(query: Query<R>): R | undefined
+  all<R>(query: Query<R>): Promise<R[]>
+  first<R>(query: Query<R>): Promise<R | undefined>
   /** Returns the number of rows changed. */
-  run(query: Query<unknown>): number
+  run(query: Query<unknown>): Promise<number>
 }
 
 /** Marks a position in a query built once by `prepared`; replaced by the call's argument at that index. */
@@ -196,15 +199,15 @@ export class Database {
       const w = this.writer
       const tx: Tx = {
         q: sqlBuilder,
-        all: <R>(query: Query<R>) => {
+        all: async <R>(query: Query<R>) => {
           const c = compiled(query)
           return w.all<R>(c.sql, c.parameters)
         },
-        first: <R>(query: Query<R>) => {
+        first: async <R>(query: Query<R>) => {
           const c = compiled(query)
           return w.all<R>(c.sql, c.parameters)[0]
         },
-        run: (query) => {
+        run: async (query) => {
           const c = compiled(query)
           return w.run(c.sql, c.parameters)
         },

@@ -39,8 +39,8 @@ describe('commands and the activity bus', () => {
       code: 'subdomain-exists',
     })
     await expect(
-      h.platform.commands.write((_tx, record) => {
-        record('update_tenant', { tenant: pk(2) })
+      h.platform.commands.write(async (_tx, record) => {
+        await record('update_tenant', { tenant: pk(2) })
         throw new Error('boom')
       }),
     ).rejects.toThrow('boom')
@@ -63,8 +63,8 @@ describe('commands and the activity bus', () => {
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
     const writing = h.platform.commands.write(async (tx, record) => {
-      tx.run(tx.q.insertInto('tenant').values({ pubkey: pk(5), created_at: 1 }))
-      record('create_tenant', { tenant: pk(5) })
+      await tx.run(tx.q.insertInto('tenant').values({ pubkey: pk(5), created_at: 1 }))
+      await record('create_tenant', { tenant: pk(5) })
       await gate
     })
     await new Promise((r) => setTimeout(r, 5))

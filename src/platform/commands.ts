@@ -50,7 +50,7 @@ const RELAY_FLAGS = [
   'push_enabled',
 ] as const
 
-export type RecordActivity = (type: ActivityType, resource: { tenant: string; relay?: RelayRow }, detail?: string) => void
+export type RecordActivity = (type: ActivityType, resource: { tenant: string; relay?: RelayRow }, detail?: string) => Promise<void>
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: string }).code
@@ -68,8 +68,8 @@ export class Commands {
   /** Runs `fn` in a transaction that records activities; publishes them after commit. */
   async write<T>(fn: (tx: Tx, record: RecordActivity) => T | Promise<T>): Promise<T> {
     const outbox: ActivityRow[] = []
-    const result = await this.db.transaction((tx) => {
-      const record: RecordActivity = (type, { tenant, relay }, detail) => {
+    const result = await this.db.transaction(async (tx) => {
+      const record: RecordActivity = async (type, { tenant, relay }, detail) => {
         const row: ActivityRow = {
           id: sortableId(),
           tenant,
@@ -81,7 +81,7 @@ export class Commands {
           relay_status: relay?.status ?? null,
           detail: detail ?? null,
         }
-        tx.run(tx.q.insertInto('activity').values(row))
+        await tx.run(tx.q.insertInto('activity').values(row))
         outbox.push(row)
       }
       return fn(tx, record)
@@ -90,33 +90,33 @@ export class Commands {
     return result
   }
 
-  private ensureTenantIn(tx: Tx, record: RecordActivity, pubkey: string): { tenant: TenantRow; created: boolean } {
-    const inserted = tx.run(
+  private async ensureTenantIn(tx: Tx, record: RecordActivity, pubkey: string): Promise<{ tenant: TenantRow; created: boolean }> {
+    const inserted = await tx.run(
       tx.q
         .insertInto('tenant')
         .values({ pubkey, created_at: nowSeconds() })
         .onConflict((oc) => oc.column('pubkey').doNothing()),
     )
-    if (inserted === 1) record('create_tenant', { tenant: pubkey })
-    const tenant = tx.first(tx.q.selectFrom('tenant').selectAll().where('pubkey', '=', pubkey))!
+    if (inserted === 1) await record('create_tenant', { tenant: pubkey })
+    const tenant = (await tx.first(tx.q.selectFrom('tenant').selectAll().where('pubkey', '=', pubkey)))!
     return { tenant, created: inserted === 1 }
   }
 
   /** Create-or-get: safe to call twice at once; exactly one `create_tenant` is recorded. */
   ensureTenant(pubkey: string): Promise<{ tenant: TenantRow; created: boolean }> {
-    return this.write((tx, record) => this.ensureTenantIn(tx, record, pubkey))
+    return this.write(async (tx, record) => this.ensureTenantIn(tx, record, pubkey))
   }
 
   /** Sets or clears the tenant's wallet-connect URI (validated, encrypted at rest). */
   setTenantWallet(pubkey: string, nwcUrl: string | null): Promise<TenantRow> {
     const sealed = nwcUrl === null || nwcUrl === '' ? null : this.box.seal(parseWalletConnectUri(nwcUrl).uri)
-    return this.write((tx, record) => {
-      const changed = tx.run(
+    return this.write(async (tx, record) => {
+      const changed = await tx.run(
         tx.q.updateTable('tenant').set({ nwc_url: sealed, nwc_error: null }).where('pubkey', '=', pubkey),
       )
       if (changed === 0) throw notFound('tenant')
-      record('update_tenant', { tenant: pubkey })
-      return tx.first(tx.q.selectFrom('tenant').selectAll().where('pubkey', '=', pubkey))!
+      await record('update_tenant', { tenant: pubkey })
+      return (await tx.first(tx.q.selectFrom('tenant').selectAll().where('pubkey', '=', pubkey)))!
     })
   }
 
@@ -152,12 +152,12 @@ export class Commands {
     }
     for (const flag of RELAY_FLAGS) row[flag] = input[flag] ? 1 : 0
     try {
-      return await this.write((tx, record) => {
-        this.ensureTenantIn(tx, record, tenant)
-        const taken = tx.first(tx.q.selectFrom('relay').select('id').where('subdomain', '=', row.subdomain))
+      return await this.write(async (tx, record) => {
+        await this.ensureTenantIn(tx, record, tenant)
+        const taken = await tx.first(tx.q.selectFrom('relay').select('id').where('subdomain', '=', row.subdomain))
         if (taken) throw subdomainExists(row.subdomain)
-        tx.run(tx.q.insertInto('relay').values(row))
-        record('create_relay', { tenant, relay: row })
+        await tx.run(tx.q.insertInto('relay').values(row))
+        await record('create_relay', { tenant, relay: row })
         return row
       })
     } catch (err) {
@@ -169,8 +169,8 @@ export class Commands {
   /** Updates mutable fields; the relay becomes unsynced until the engine has the change. */
   updateRelay(id: string, patch: RelayPatch): Promise<RelayRow> {
     if (patch.info_icon) assertHttpUrl('info_icon', patch.info_icon)
-    return this.write((tx, record) => {
-      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+    return this.write(async (tx, record) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
       if (!current) throw notFound('relay')
       const next: RelayRow = { ...current, synced: 0, updated_at: nowSeconds() }
       if (patch.plan !== undefined) {
@@ -184,8 +184,8 @@ export class Commands {
       for (const flag of RELAY_FLAGS) if (patch[flag] !== undefined) next[flag] = patch[flag] ? 1 : 0
       assertPlanAllows(this.plans.get(next.plan)!, { blossom_enabled: next.blossom_enabled === 1, livekit_enabled: next.livekit_enabled === 1 })
       const { id: _id, tenant: _t, subdomain: _s, secret: _secret, created_at: _c, ...changes } = next
-      tx.run(tx.q.updateTable('relay').set(changes).where('id', '=', id))
-      record('update_relay', { tenant: current.tenant, relay: next })
+      await tx.run(tx.q.updateTable('relay').set(changes).where('id', '=', id))
+      await record('update_relay', { tenant: current.tenant, relay: next })
       return next
     })
   }
@@ -212,25 +212,25 @@ export class Commands {
   }
 
   private setStatus(id: string, type: ActivityType, decide: (current: RelayRow) => RelayRow['status']): Promise<RelayRow> {
-    return this.write((tx, record) => {
-      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+    return this.write(async (tx, record) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
       if (!current) throw notFound('relay')
       return this.changeStatusIn(tx, record, current, decide(current), type)
     })
   }
 
   /** A status change inside an open transaction (the relay becomes unsynced until the engine has it). */
-  changeStatusIn(tx: Tx, record: RecordActivity, current: RelayRow, status: RelayRow['status'], type: ActivityType, detail?: string): RelayRow {
+  async changeStatusIn(tx: Tx, record: RecordActivity, current: RelayRow, status: RelayRow['status'], type: ActivityType, detail?: string): Promise<RelayRow> {
     const next: RelayRow = { ...current, status, synced: 0, updated_at: nowSeconds() }
-    tx.run(tx.q.updateTable('relay').set({ status, synced: 0, updated_at: next.updated_at }).where('id', '=', current.id))
-    record(type, { tenant: current.tenant, relay: next }, detail)
+    await tx.run(tx.q.updateTable('relay').set({ status, synced: 0, updated_at: next.updated_at }).where('id', '=', current.id))
+    await record(type, { tenant: current.tenant, relay: next }, detail)
     return next
   }
 
   /** Suspension for non-payment (billing's grace period ran out); payment brings it back. */
   markRelayDelinquent(id: string): Promise<RelayRow | undefined> {
-    return this.write((tx, record) => {
-      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+    return this.write(async (tx, record) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
       if (!current || current.status !== 'active') return undefined
       return this.changeStatusIn(tx, record, current, 'delinquent', 'mark_relay_delinquent')
     })
@@ -238,12 +238,12 @@ export class Commands {
 
   /** The engine has the relay as it is now: `synced = 1`, error cleared. */
   completeRelaySync(id: string): Promise<RelayRow | undefined> {
-    return this.write((tx, record) => {
-      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+    return this.write(async (tx, record) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
       if (!current) return undefined
       const next: RelayRow = { ...current, synced: 1, sync_error: '' }
-      tx.run(tx.q.updateTable('relay').set({ synced: 1, sync_error: '' }).where('id', '=', id))
-      record('complete_relay_sync', { tenant: current.tenant, relay: next })
+      await tx.run(tx.q.updateTable('relay').set({ synced: 1, sync_error: '' }).where('id', '=', id))
+      await record('complete_relay_sync', { tenant: current.tenant, relay: next })
       return next
     })
   }
@@ -251,37 +251,37 @@ export class Commands {
   /** The engine refused or could not be reached; the error is kept for the tenant and the retry schedule. */
   failRelaySync(id: string, error: string): Promise<RelayRow | undefined> {
     const message = error.slice(0, 500)
-    return this.write((tx, record) => {
-      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+    return this.write(async (tx, record) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
       if (!current) return undefined
       const next: RelayRow = { ...current, synced: 0, sync_error: message }
-      tx.run(tx.q.updateTable('relay').set({ synced: 0, sync_error: message }).where('id', '=', id))
-      record('fail_relay_sync', { tenant: current.tenant, relay: next }, message)
+      await tx.run(tx.q.updateTable('relay').set({ synced: 0, sync_error: message }).where('id', '=', id))
+      await record('fail_relay_sync', { tenant: current.tenant, relay: next }, message)
       return next
     })
   }
 
   createSession(tokenHash: string, pubkey: string, ttlSeconds: number): Promise<void> {
     const now = nowSeconds()
-    return this.db.transaction((tx) => {
-      tx.run(tx.q.insertInto('session').values({ token_hash: tokenHash, pubkey, created_at: now, expires_at: now + ttlSeconds }))
+    return this.db.transaction(async (tx) => {
+      await tx.run(tx.q.insertInto('session').values({ token_hash: tokenHash, pubkey, created_at: now, expires_at: now + ttlSeconds }))
     })
   }
 
   deleteSession(tokenHash: string): Promise<void> {
-    return this.db.transaction((tx) => {
-      tx.run(tx.q.deleteFrom('session').where('token_hash', '=', tokenHash))
+    return this.db.transaction(async (tx) => {
+      await tx.run(tx.q.deleteFrom('session').where('token_hash', '=', tokenHash))
     })
   }
 
   deleteExpiredSessions(now = nowSeconds()): Promise<number> {
-    return this.db.transaction((tx) => tx.run(tx.q.deleteFrom('session').where('expires_at', '<=', now)))
+    return this.db.transaction(async (tx) => await tx.run(tx.q.deleteFrom('session').where('expires_at', '<=', now)))
   }
 
   addAdmin(pubkey: string): Promise<boolean> {
     return this.db.transaction(
-      (tx) =>
-        tx.run(
+      async (tx) =>
+        await tx.run(
           tx.q
             .insertInto('admin')
             .values({ pubkey, created_at: nowSeconds() })
@@ -291,7 +291,7 @@ export class Commands {
   }
 
   removeAdmin(pubkey: string): Promise<boolean> {
-    return this.db.transaction((tx) => tx.run(tx.q.deleteFrom('admin').where('pubkey', '=', pubkey)) === 1)
+    return this.db.transaction(async (tx) => await tx.run(tx.q.deleteFrom('admin').where('pubkey', '=', pubkey)) === 1)
   }
 }
 

@@ -44,8 +44,8 @@ export class NotificationStore {
   /** True when recorded now; false when this id was recorded before (nothing changes). */
   insert(n: Notification, now: number): Promise<boolean> {
     return this.db.transaction(
-      (tx) =>
-        tx.run(
+      async (tx) =>
+        await tx.run(
           tx.q
             .insertInto('notification')
             .values({ id: n.id, recipient: n.recipient, kind: n.kind, text: n.text, status: 'pending', created_at: now, attempts: 0, next_attempt_at: now })
@@ -56,8 +56,8 @@ export class NotificationStore {
 
   /** Records an attempt's outcome, only while the row is still pending. */
   finish(id: string, attempts: number, change: Pick<NotificationRow, 'status' | 'sent_at' | 'next_attempt_at' | 'last_error'>): Promise<number> {
-    return this.db.transaction((tx) =>
-      tx.run(tx.q.updateTable('notification').set({ ...change, attempts }).where('id', '=', id).where('status', '=', 'pending')),
+    return this.db.transaction(async (tx) =>
+      await tx.run(tx.q.updateTable('notification').set({ ...change, attempts }).where('id', '=', id).where('status', '=', 'pending')),
     )
   }
 }

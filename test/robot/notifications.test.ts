@@ -78,9 +78,9 @@ describe('relay activity → notifications', () => {
     await settle()
 
     // Billing's reactivation on payment.
-    await commands.write((tx, record) => {
-      const current = tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', relay.id))!
-      commands.changeStatusIn(tx, record, current, 'active', 'activate_relay', 'payment received')
+    await commands.write(async (tx, record) => {
+      const current = (await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', relay.id)))!
+      await commands.changeStatusIn(tx, record, current, 'active', 'activate_relay', 'payment received')
     })
     const [reactivated] = await settle()
     const [activation] = await h.platform.queries.listActivityForRelay(relay.id, 1)
