@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
+import BetterSqlite3 from 'better-sqlite3'
 import { pino } from 'pino'
 import Stripe from 'stripe'
 import { loadConfig } from '../src/config.js'
@@ -50,10 +51,13 @@ interface Counts {
 }
 
 const silent = pino({ level: 'silent' })
+/** Named explicitly, so this file can write and read it through connections of its own. */
+const dbFile = (dataDir: string) => join(dataDir, 'caravel.db')
 
 function serverConfig(spec: ServerSpec) {
   return loadConfig({
     DATA_DIR: spec.dataDir,
+    DATABASE_URL: dbFile(spec.dataDir),
     SERVER_HOST: '127.0.0.1',
     SERVER_PORT: String(spec.port),
     SERVER_URL: `http://127.0.0.1:${spec.port}`,
@@ -211,13 +215,14 @@ export async function runWebhooks(scale: number): Promise<boolean> {
     const pastDue = new Set(targets.slice(0, distinct))
     const now = nowSeconds()
     const customer = (i: number) => `cus_bench${String(i).padStart(6, '0')}`
-    const platform = openPlatform(serverConfig(spec), silent)
-    const db = platform.db.rawWriter
+    // The platform creates the schema; the rows go in through a connection of our own, in one transaction.
+    await (await openPlatform(serverConfig(spec), silent)).close()
+    const db = new BetterSqlite3(dbFile(dataDir))
     const insert = db.prepare('INSERT INTO tenant (pubkey, stripe_customer_id, past_due_at, created_at) VALUES (?, ?, ?, ?)')
     db.transaction(() => {
       for (let i = 0; i < tenants; i++) insert.run(randomBytes(32).toString('hex'), customer(i), pastDue.has(i) ? now - 3600 : null, now - 86_400)
     })()
-    await platform.close()
+    db.close()
 
     // One paid invoice per event in the double's state; warm-up events are about other tenants.
     const payloadFor = (prefix: string, n: number, tenant: number) => {
@@ -315,7 +320,7 @@ async function serveInWorker(spec: ServerSpec): Promise<void> {
   const bare = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: spec.verifyPort }, () => resolve(s))
   })
-  const db = running.platform.db.rawWriter
+  const db = new BetterSqlite3(dbFile(spec.dataDir), { readonly: true })
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n
   serveWorker(
     null,
@@ -330,6 +335,7 @@ async function serveInWorker(spec: ServerSpec): Promise<void> {
     },
     async () => {
       await new Promise<void>((resolve) => bare.close(() => resolve()))
+      db.close()
       await running.close()
     },
   )
