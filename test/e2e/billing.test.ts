@@ -7,6 +7,7 @@
 import type { Browser } from 'playwright-core'
 import { npubEncode } from 'nostr-tools/nip19'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { suspendTenantIfGraceOver } from '../../src/billing/grace.js'
 import { billingWorld, type BillingWorld } from '../billing/harness.js'
 import { FakeWallet } from '../helpers/fake-wallet.js'
 import { ensureDashboardBuilt, keys, launchChromium, openPage, screenshots, WAIT, type TestPage } from './harness.js'
@@ -155,7 +156,7 @@ describe('billing dashboard', () => {
     expect((await tenantRow()).nwc_is_set).toBe(true)
   })
 
-  it('shows a past-due tenant the banner and the auto-pay error in words, and pays the open invoice with Lightning', async () => {
+  it('shows a past-due tenant the banner and the auto-pay error in words, then suspended, and pays the open invoice with Lightning', async () => {
     const { page } = tp
     // The next month: no card, and the wallet has no sats → the card charge fails (past due), auto-pay fails.
     const subscription = (await tenantRow()).stripe_subscription_id as string
@@ -183,6 +184,16 @@ describe('billing dashboard', () => {
     // The banner is on the relay list too, with the way to the account page.
     await page.getByRole('link', { name: 'My relays' }).click()
     await page.getByTestId('banner-past-due').waitFor()
+
+    // The grace period ends (the grace worker's check, with no days left): the paid relay is suspended.
+    expect(await suspendTenantIfGraceOver(w.server.platform, tenant.pk, 0)).toBe(1)
+    await w.settle()
+    await page.reload()
+    const suspended = page.getByTestId('banner-suspended')
+    await suspended.waitFor()
+    expect(await suspended.textContent()).toContain('Your relay paid-club is suspended for an unpaid invoice: members cannot connect. Pay the $5.00 still open')
+    expect(await page.locator('[data-testid="relay-row"][data-subdomain="paid-club"]').getByTestId('status-badge').textContent()).toBe('Suspended')
+    await screenshots(page, 'relays-suspended')
     await page.getByRole('link', { name: 'Pay on your account page' }).click()
     await page.getByRole('heading', { name: 'Invoices' }).waitFor()
 
@@ -196,9 +207,11 @@ describe('billing dashboard', () => {
     await page.getByRole('button', { name: 'Done' }).click()
     await w.settle()
     await expect.poll(async () => (await tenantRow()).past_due_at, { timeout: WAIT }).toBeNull()
+    // Paying brings the suspended relay back.
+    await expect.poll(async () => (await w.api(tenant, 'GET', `/api/relays/${relayId}`)).data.status, { timeout: WAIT }).toBe('active')
     await page.reload()
     await page.getByRole('heading', { name: 'Invoices' }).waitFor()
-    expect(await page.getByTestId('banner-past-due').count()).toBe(0)
+    expect(await page.locator('[data-testid^="banner-"]').count()).toBe(0)
     await screenshots(page, 'account')
   })
 
