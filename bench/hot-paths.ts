@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
-import { Database } from '../src/db/database.js'
+import { SqliteDatabase } from '../src/db/database.js'
 import { migrate } from '../src/db/migrate.js'
 import { DEFAULT_PAGE_SIZE } from '../src/platform/pagination.js'
 import { PAID_PLAN_IDS } from '../src/platform/plans.js'
@@ -213,8 +213,8 @@ async function dataset(scale: number): Promise<Dataset> {
   progress(`generating ${fmtInt(counts.tenants)} tenants, ${fmtInt(counts.relays)} relays, ${fmtInt(counts.activity)} activity rows into ${dir}`)
   const started = nowNs()
 
-  const schema = new Database(result.indexed)
-  migrate(schema, { upTo: '0001' })
+  const schema = new SqliteDatabase(result.indexed)
+  await migrate(schema, { upTo: '0001' })
   await schema.close()
 
   // One connection with an in-memory journal and no syncs while generating (better-sqlite3's defensive mode
@@ -232,9 +232,9 @@ async function dataset(scale: number): Promise<Dataset> {
   progress('copied the unindexed baseline (0001_init.sql only)')
 
   const indexing = nowNs()
-  const db = new Database(result.indexed)
+  const db = new SqliteDatabase(result.indexed)
   db.rawWriter.pragma('cache_size = -2000000')
-  const applied = migrate(db)
+  const applied = await migrate(db)
   db.rawWriter.pragma('wal_checkpoint(TRUNCATE)')
   await db.close()
   progress(`applied ${applied.join(', ')} in ${fmtDuration(nowNs() - indexing)}`)
@@ -308,7 +308,7 @@ function drawKeys(raw: BetterSqlite3.Database, table: string, column: string, ro
 
 export async function runHotPaths(scale: number): Promise<boolean> {
   const data = await dataset(scale)
-  const db = new Database(data.indexed)
+  const db = new SqliteDatabase(data.indexed)
   const queries = new Queries(db)
   const reader = db.rawReader
   const unindexed = new BetterSqlite3(data.unindexed, { readonly: true })

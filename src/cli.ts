@@ -2,12 +2,12 @@
 // One entry point: `caravel serve | migrate | admin …` (and the relay engine alone: `caravel engine …`).
 import { Command } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { Database } from './db/database.js'
 import { migrate } from './db/migrate.js'
+import { openDatabase } from './db/open.js'
 import { engineCommand } from './engine/cli.js'
 import { createLogger } from './log.js'
 import { parsePubkey } from './nostr/pubkey.js'
-import { openPlatform } from './platform/platform.js'
+import { openPlatform, type Platform } from './platform/platform.js'
 import { startServer } from './server.js'
 
 function configOrExit(): Config {
@@ -53,18 +53,21 @@ export function buildProgram(): Command {
   program
     .command('migrate')
     .description('apply pending database migrations')
-    .action(() => {
+    .action(async () => {
       const config = configOrExit()
-      const db = new Database(config.databasePath)
-      const applied = migrate(db)
-      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')
-      void db.close()
+      const db = openDatabase(config.database)
+      try {
+        const applied = await migrate(db)
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n')
+      } finally {
+        await db.close()
+      }
     })
 
   const admin = program.command('admin').description('manage operator admins (kept in the database, merged with SERVER_ADMIN_PUBKEYS)')
-  const withPlatform = async (fn: (p: ReturnType<typeof openPlatform>) => Promise<void>) => {
+  const withPlatform = async (fn: (p: Platform) => Promise<void>) => {
     const config = configOrExit()
-    const platform = openPlatform(config, createLogger({ level: 'warn' }))
+    const platform = await openPlatform(config, createLogger({ level: 'warn' }))
     try {
       await fn(platform)
     } finally {

@@ -22,7 +22,12 @@ describe('config', () => {
     expect(config.engine).toEqual({ port: 3334, apiUrl: 'http://127.0.0.1:3334', embedded: true, timeoutMs: 10000 })
     expect(config.livekit).toBeUndefined()
     expect(config.blossomS3).toBeUndefined()
-    expect(config.databasePath.endsWith('/data/caravel.db')).toBe(true)
+    expect(config.database.kind).toBe('sqlite')
+    expect(config.database.kind === 'sqlite' && config.database.path.endsWith('/data/caravel.db')).toBe(true)
+    expect(loadConfig({ DATABASE_URL: 'postgres://caravel:pw@db.internal:5432/caravel' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://caravel:pw@db.internal:5432/caravel',
+    })
     expect(config.sessionTtlSeconds).toBe(604800)
   })
 

@@ -13,7 +13,7 @@ export interface ConfigVar {
 
 export const CONFIG_VARS: ConfigVar[] = [
   { name: 'DATA_DIR', default: './data', description: 'Directory for the SQLite database, the robot key and the embedded engine data' },
-  { name: 'DATABASE_URL', default: '`<DATA_DIR>/caravel.db`', description: 'SQLite database file (path or `file:` URL)' },
+  { name: 'DATABASE_URL', default: '`<DATA_DIR>/caravel.db`', description: 'SQLite database file (path or `file:` URL), or `postgres://user:pass@host:port/db` for PostgreSQL' },
   { name: 'SERVER_HOST', default: '127.0.0.1', description: 'Interface the API and dashboard listen on' },
   { name: 'SERVER_PORT', default: '2892', description: 'Port the API and dashboard listen on' },
   { name: 'SERVER_URL', default: '`http://localhost:<SERVER_PORT>`', description: 'Public origin of the API; NIP-98 `u` tags and the `Origin` of cookie-authenticated writes are checked against it' },
@@ -55,7 +55,7 @@ export const CONFIG_VARS: ConfigVar[] = [
 
 export interface Config {
   dataDir: string
-  databasePath: string
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
   server: {
     host: string
     port: number
@@ -173,14 +173,20 @@ function pubkeyList(name: string, raw: string | undefined): string[] {
     })
 }
 
-function databasePath(name: string, raw: string | undefined, dataDir: string): string {
-  if (!raw) return resolve(dataDir, 'caravel.db')
+function database(name: string, raw: string | undefined, dataDir: string): Config['database'] {
+  if (!raw) return { kind: 'sqlite', path: resolve(dataDir, 'caravel.db') }
   if (/^postgres(ql)?:\/\//i.test(raw)) {
-    throw new ConfigError(name, 'PostgreSQL is not supported by this version; use a SQLite file path')
+    try {
+      const url = new URL(raw)
+      if (!url.hostname && !url.searchParams.get('host')) throw new Error('no host')
+    } catch {
+      throw new ConfigError(name, 'must be a postgres://user:password@host:port/database URL')
+    }
+    return { kind: 'postgres', url: raw }
   }
-  if (raw.startsWith('file:')) return resolve(raw.slice(5).replace(/^\/\/(?=\/)/, ''))
+  if (raw.startsWith('file:')) return { kind: 'sqlite', path: resolve(raw.slice(5).replace(/^\/\/(?=\/)/, '')) }
   if (/^[a-z]+:\/\//i.test(raw)) throw new ConfigError(name, `unsupported database URL scheme in "${raw.split(':')[0]}:"`)
-  return resolve(raw)
+  return { kind: 'sqlite', path: resolve(raw) }
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -207,7 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     dataDir,
-    databasePath: databasePath('DATABASE_URL', read(env, 'DATABASE_URL'), dataDir),
+    database: database('DATABASE_URL', read(env, 'DATABASE_URL'), dataDir),
     server: {
       host: read(env, 'SERVER_HOST') ?? '127.0.0.1',
       port: serverPort,

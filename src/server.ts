@@ -32,7 +32,7 @@ export interface ServerOptions {
 
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   await initVerifier()
-  const platform = openPlatform(config, log)
+  const platform = await openPlatform(config, log)
   // The embedded engine: its management API answers on 127.0.0.1:<ENGINE_PORT> to the robot key only.
   // With ZOOID_API_URL set, relays live on an external engine and none is started here.
   const engine = config.engine.embedded

@@ -40,7 +40,7 @@ describe('caravel serve over a real socket', () => {
     expect(responses.map((r) => r.status).sort()).toEqual([200, 201])
     const bodies: any[] = await Promise.all(responses.map((r) => r.json()))
     expect(bodies.every((b) => b.data.pubkey === getPublicKey(sk))).toBe(true)
-    const count = server.platform.db.rawReader.prepare('SELECT COUNT(*) AS n FROM tenant').get()
+    const [count] = await server.platform.db.raw('SELECT COUNT(*) AS n FROM tenant')
     expect(count).toEqual({ n: 1 })
   })
 

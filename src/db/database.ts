@@ -1,4 +1,5 @@
-// The database: better-sqlite3 files behind Kysely's typed query builder.
+// The database: Kysely's typed query builder over SQLite (better-sqlite3, the embedded default) or PostgreSQL
+// (`postgres.ts`). This file defines what the platform may ask of either, and the SQLite implementation.
 //
 // Kysely builds and compiles SQL; this module executes it. Two connections to one WAL file: a writer that
 // runs transactions one at a time, and a reader for everything else, so a read can never observe a write
@@ -33,13 +34,13 @@ export const sqlBuilder: SqlBuilder = new Kysely<Schema>({
   },
 })
 
-type Query<R> = Compilable<R> | CompiledQuery<R>
+export type Query<R> = Compilable<R> | CompiledQuery<R>
 
-function compiled<R>(query: Query<R>): CompiledQuery<R> {
+export function compiled<R>(query: Query<R>): CompiledQuery<R> {
   return 'compile' in query ? query.compile() : query
 }
 
-function bind(values: readonly unknown[]): unknown[] {
+export function bind(values: readonly unknown[]): unknown[] {
   return values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v))
 }
 
@@ -83,7 +84,7 @@ export interface Tx {
 }
 
 /** Marks a position in a query built once by `prepared`; replaced by the call's argument at that index. */
-class Param {
+export class Param {
   constructor(readonly index: number) {}
 }
 
@@ -91,7 +92,33 @@ class Param {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ParamFn = (index: number) => any
 
-export class Database {
+/** What the platform asks of a database, whichever engine holds it. */
+export interface Database {
+  readonly kind: 'sqlite' | 'postgres'
+  readonly q: SqlBuilder
+  /** SQL of every query compiled by `prepared`/`preparedOne`/`preparedPage`, for query-plan tests and benchmarks. */
+  readonly preparedSql: string[]
+  all<R>(query: Query<R>): Promise<R[]>
+  first<R>(query: Query<R>): Promise<R | undefined>
+  prepared<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R[]>
+  preparedOne<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R | undefined>
+  preparedPage<A extends unknown[], R>(
+    build: (q: SqlBuilder, p: ParamFn, limit: RawBuilder<number>) => Query<R>,
+  ): (limit: number, ...args: A) => Promise<R[]>
+  transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T>
+  /** Several statements at once, outside any transaction of ours (migrations). */
+  execScript(sql: string): Promise<void>
+  /** A hand-written statement with `?` placeholders (maintenance, tests); portable SQL only. */
+  raw<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>
+  /** The query plan of a statement with `?` placeholders, one line per step. */
+  explain(sql: string, params?: unknown[]): Promise<string[]>
+  /** SQL of every statement run so far (query-plan tests walk them). */
+  executedSql(): string[]
+  close(): Promise<void>
+}
+
+export class SqliteDatabase implements Database {
+  readonly kind = 'sqlite' as const
   readonly q = sqlBuilder
   private readonly writer: Connection
   private readonly reader: Connection
@@ -115,9 +142,16 @@ export class Database {
     this.reader = new Connection(reader)
   }
 
-  /** Runs raw SQL (several statements) on the writer: migrations only. */
-  execScript(sql: string): void {
+  async execScript(sql: string): Promise<void> {
     this.writer.raw.exec(sql)
+  }
+
+  async raw<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.writer.all<R>(sql, params)
+  }
+
+  async explain(sql: string, params: unknown[] = []): Promise<string[]> {
+    return (this.writer.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...bind(params)) as { detail: string }[]).map((r) => r.detail)
   }
 
   /** The writer's raw handle, for migrations and maintenance commands that need it. */

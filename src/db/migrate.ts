@@ -19,17 +19,21 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 }
 
 /** Applies pending migrations; returns the names applied. `upTo` stops after that migration (benchmarks). */
-export function migrate(db: Database, options: { upTo?: string; migrations?: Migration[] } = {}): string[] {
-  const raw = db.rawWriter
-  raw.exec('CREATE TABLE IF NOT EXISTS migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)')
-  const applied = new Set((raw.prepare('SELECT name FROM migration').all() as { name: string }[]).map((r) => r.name))
+export async function migrate(db: Database, options: { upTo?: string; migrations?: Migration[] } = {}): Promise<string[]> {
+  await db.execScript('CREATE TABLE IF NOT EXISTS migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)')
+  const applied = new Set((await db.raw<{ name: string }>('SELECT name FROM migration')).map((r) => r.name))
   const done: string[] = []
   for (const m of options.migrations ?? loadMigrations()) {
     if (!applied.has(m.name)) {
-      raw.transaction(() => {
-        raw.exec(m.sql)
-        raw.prepare('INSERT INTO migration (name, applied_at) VALUES (?, ?)').run(m.name, Math.floor(Date.now() / 1000))
-      })()
+      // One transaction per migration: a failing file leaves nothing half-applied (both engines have
+      // transactional DDL). The name is recorded in the same transaction.
+      const recorded = `INSERT INTO migration (name, applied_at) VALUES ('${m.name.replace(/'/g, "''")}', ${Math.floor(Date.now() / 1000)})`
+      try {
+        await db.execScript(`BEGIN;\n${m.sql}\n;${recorded};\nCOMMIT;`)
+      } catch (err) {
+        await db.execScript('ROLLBACK').catch(() => undefined)
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`)
+      }
       done.push(m.name)
     }
     if (options.upTo && m.name.startsWith(options.upTo)) break

@@ -33,7 +33,7 @@ describe('commands and the activity bus', () => {
     h.platform.bus.subscribe((a) => void published.push(a))
     await h.platform.commands.createRelay(pk(2), { subdomain: 'taken-name', plan: 'free' })
     published.length = 0
-    const before = snapshot(h.platform.db)
+    const before = await snapshot(h.platform.db)
     // A new tenant whose relay insert fails: its create_tenant was recorded inside the failed transaction.
     await expect(h.platform.commands.createRelay(pk(3), { subdomain: 'taken-name', plan: 'free' })).rejects.toMatchObject({
       code: 'subdomain-exists',
@@ -45,7 +45,7 @@ describe('commands and the activity bus', () => {
       }),
     ).rejects.toThrow('boom')
     expect(published).toEqual([])
-    expect(snapshot(h.platform.db)).toBe(before)
+    expect(await snapshot(h.platform.db)).toBe(before)
     expect(await h.platform.queries.getTenant(pk(3))).toBeUndefined()
   })
 
@@ -55,7 +55,7 @@ describe('commands and the activity bus', () => {
     const results = await Promise.all([h.platform.commands.ensureTenant(pk(4)), h.platform.commands.ensureTenant(pk(4))])
     expect(results.map((r) => r.created).sort()).toEqual([false, true])
     expect(published.filter((a) => a.activity_type === 'create_tenant')).toHaveLength(1)
-    const count = h.platform.db.rawReader.prepare('SELECT COUNT(*) AS n FROM tenant WHERE pubkey = ?').get(pk(4))
+    const [count] = await h.platform.db.raw('SELECT COUNT(*) AS n FROM tenant WHERE pubkey = ?', [pk(4)])
     expect(count).toEqual({ n: 1 })
   })
 

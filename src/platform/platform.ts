@@ -1,7 +1,8 @@
 // The domain, assembled: database, reads, writes, the activity bus and the deployment's identity.
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
-import { Database } from '../db/database.js'
+import type { Database } from '../db/database.js'
+import { openDatabase } from '../db/open.js'
 import { migrate } from '../db/migrate.js'
 import { EngineClient } from '../sync/engine-client.js'
 import { RelayManagementClient } from '../sync/relay-management.js'
@@ -32,9 +33,9 @@ export interface Platform {
   close(): Promise<void>
 }
 
-export function openPlatform(config: Config, log: Logger): Platform {
-  const db = new Database(config.databasePath)
-  migrate(db)
+export async function openPlatform(config: Config, log: Logger): Promise<Platform> {
+  const db = openDatabase(config.database)
+  await migrate(db)
   const robot = loadRobotIdentity({ secret: config.robotSecret, dataDir: config.dataDir })
   const box = new SecretBox(robot.secretKeyHex)
   const plans = new Plans(config.stripe ? { basic: config.stripe.prices.basic, growth: config.stripe.prices.growth } : {})

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { Database } from '../db/database.js'
+import { SqliteDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
 import { ManualClock } from '../../test/helpers/clock.js'
 import type { DeliveryOutcome } from './direct-message.js'
@@ -11,7 +11,7 @@ import { NotificationOutbox } from './outbox.js'
 import type { Notification } from './texts.js'
 
 let dir: string
-let db: Database
+let db: SqliteDatabase
 let clock: ManualClock
 let outcomes: DeliveryOutcome[]
 let calls: { recipient: string; text: string }[]
@@ -31,10 +31,10 @@ function open(maxAttempts = 4): NotificationOutbox {
 
 const note = (id = 'relay-ready:r1'): Notification => ({ id, recipient: 'a'.repeat(64), kind: 'relay-ready', text: 'Your relay is ready: wss://r1.example' })
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'caravel-outbox-'))
-  db = new Database(join(dir, 'db.sqlite'))
-  migrate(db)
+  db = new SqliteDatabase(join(dir, 'db.sqlite'))
+  await migrate(db)
   clock = new ManualClock()
   outcomes = []
   calls = []

@@ -78,12 +78,12 @@ const cases: Case[] = [
 describe('bad input', () => {
   for (const [name, method, path, body, status, code, headers] of cases) {
     it(`${method} ${name} → ${status} ${code}`, async () => {
-      const before = snapshot(h.platform.db)
+      const before = await snapshot(h.platform.db)
       const res = await owner.request(method, path(), body, headers)
       expect(res.status, JSON.stringify(res.body)).toBe(status)
       expect(res.body.code).toBe(code)
       expect(typeof res.body.error).toBe('string')
-      expect(snapshot(h.platform.db)).toBe(before)
+      expect(await snapshot(h.platform.db)).toBe(before)
     })
   }
 })

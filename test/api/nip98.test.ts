@@ -66,12 +66,12 @@ describe('NIP-98 negatives', () => {
 
   for (const [name, header, code] of cases) {
     it(`${name} → 401 ${code}`, async () => {
-      const before = snapshot(h.platform.db)
+      const before = await snapshot(h.platform.db)
       const res = await post(header())
       expect(res.status).toBe(401)
       expect(res.body.code).toBe(code)
       expect(res.headers.get('www-authenticate')).toBe('Nostr')
-      expect(snapshot(h.platform.db)).toBe(before)
+      expect(await snapshot(h.platform.db)).toBe(before)
     })
   }
 
@@ -94,11 +94,11 @@ describe('NIP-98 negatives', () => {
     const header = `Nostr ${b64(token({ tags: good() }))}`
     const first = await post(header)
     expect(first.status).toBe(201)
-    const before = snapshot(h.platform.db)
+    const before = await snapshot(h.platform.db)
     const again = await post(header)
     expect(again.status).toBe(401)
     expect(again.body.code).toBe('auth-replay')
-    expect(snapshot(h.platform.db)).toBe(before)
+    expect(await snapshot(h.platform.db)).toBe(before)
   })
 
   it('a header with no token → 401 auth-missing on a guarded route', async () => {

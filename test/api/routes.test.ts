@@ -166,7 +166,7 @@ describe('tenant and relay lifecycle', () => {
   it('refuses to reactivate a delinquent relay unless an admin does it', async () => {
     const gina = h.user()
     const relay = (await gina.request('POST', '/api/relays', { subdomain: 'gina-late', plan: 'basic' })).body.data
-    h.platform.db.rawWriter.prepare("UPDATE relay SET status = 'delinquent' WHERE id = ?").run(relay.id)
+    await h.platform.db.raw("UPDATE relay SET status = 'delinquent' WHERE id = ?", [relay.id])
     const res = await gina.request('POST', `/api/relays/${relay.id}/activate`)
     expect(res.status).toBe(409)
     expect(res.body.code).toBe('relay-is-delinquent')
@@ -227,7 +227,7 @@ describe('sessions', () => {
     user.cookie = cookie.split(';')[0]
     expect((await user.request('GET', '/api/identity')).body.data.pubkey).toBe(user.pubkey)
     const token = user.cookie!.split('=')[1]!
-    const stored = h.platform.db.rawReader.prepare('SELECT token_hash FROM session WHERE pubkey = ?').all(user.pubkey) as { token_hash: string }[]
+    const stored = await h.platform.db.raw<{ token_hash: string }>('SELECT token_hash FROM session WHERE pubkey = ?', [user.pubkey])
     expect(stored).toHaveLength(1)
     expect(stored[0]!.token_hash).not.toContain(token)
 
@@ -255,10 +255,10 @@ describe('sessions', () => {
     await user.signIn()
     const res = await user.request('GET', '/api/identity', undefined, { authorization: 'Nostr bm9wZQ==' })
     expect(res.status).toBe(401)
-    h.platform.db.rawWriter.prepare('UPDATE session SET expires_at = 1 WHERE pubkey = ?').run(user.pubkey)
+    await h.platform.db.raw('UPDATE session SET expires_at = 1 WHERE pubkey = ?', [user.pubkey])
     expect((await user.request('GET', '/api/identity')).body.code).toBe('session-invalid')
     expect(await h.platform.commands.deleteExpiredSessions()).toBeGreaterThanOrEqual(1)
-    expect(h.platform.db.rawReader.prepare('SELECT COUNT(*) AS n FROM session WHERE pubkey = ?').get(user.pubkey)).toEqual({ n: 0 })
+    expect(await h.platform.db.raw('SELECT COUNT(*) AS n FROM session WHERE pubkey = ?', [user.pubkey])).toEqual([{ n: 0 }])
   })
 
   it('refuses to open a session from a cookie alone', async () => {

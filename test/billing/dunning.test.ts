@@ -31,7 +31,7 @@ describe('dunning', () => {
     expect(await w.server.billing!.checkGrace()).toBe(0)
 
     // Eight days later.
-    w.server.platform.db.rawWriter.prepare('UPDATE tenant SET past_due_at = past_due_at - 8 * 86400 WHERE pubkey = ?').run(t.pk)
+    await w.server.platform.db.raw('UPDATE tenant SET past_due_at = past_due_at - 8 * 86400 WHERE pubkey = ?', [t.pk])
     expect(await w.server.billing!.checkGrace()).toBe(2)
     await w.settle()
     const status = async (id: string) => (await w.api(t, 'GET', `/api/relays/${id}`)).data.status

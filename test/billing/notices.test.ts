@@ -20,11 +20,7 @@ afterAll(async () => {
 })
 
 const notifications = (recipient: string) =>
-  w.server.platform.db.rawReader.prepare('SELECT id, kind, text FROM notification WHERE recipient = ? ORDER BY created_at, id').all(recipient) as {
-    id: string
-    kind: string
-    text: string
-  }[]
+  w.server.platform.db.raw<{ id: string; kind: string; text: string }>('SELECT id, kind, text FROM notification WHERE recipient = ? ORDER BY created_at, id', [recipient])
 
 describe('billing notices', () => {
   it('records payment due, auto-pay failed, suspended and reactivated DMs for the tenant', async () => {
@@ -36,19 +32,19 @@ describe('billing notices', () => {
     await w.server.robot.idle()
     const customer = [...w.stripe.customers.values()].find((c) => c.metadata.tenant_pubkey === t.pk)!
     const invoice = [...w.stripe.invoices.values()].find((i) => i.customer === customer.id)!
-    let kinds = notifications(t.pk).map((n) => n.kind)
+    let kinds = (await notifications(t.pk)).map((n) => n.kind)
     expect(kinds).toEqual(expect.arrayContaining(['payment-due', 'autopay-failed', 'relay-ready', 'relay-suspended']))
-    const due = notifications(t.pk).find((n) => n.kind === 'payment-due')!
+    const due = (await notifications(t.pk)).find((n) => n.kind === 'payment-due')!
     expect(due.id).toBe(`payment-due:${invoice.id}`)
     expect(due.text).toContain('$5.00')
-    expect(notifications(t.pk).find((n) => n.kind === 'autopay-failed')!.text).toBe('NWC auto-payment failed: INSUFFICIENT_BALANCE: not enough sats')
+    expect((await notifications(t.pk)).find((n) => n.kind === 'autopay-failed')!.text).toBe('NWC auto-payment failed: INSUFFICIENT_BALANCE: not enough sats')
 
     // Paying brings the relay back, with its DM; delivering the failure again records nothing new.
     await w.stripe.payInvoice(invoice.id)
     await w.settle()
     await w.server.robot.idle()
     expect((await w.api(t, 'GET', `/api/relays/${relay.id}`)).data.status).toBe('active')
-    kinds = notifications(t.pk).map((n) => n.kind)
+    kinds = (await notifications(t.pk)).map((n) => n.kind)
     expect(kinds.filter((k) => k === 'relay-reactivated')).toHaveLength(1)
     expect(kinds.filter((k) => k === 'payment-due')).toHaveLength(1)
   })

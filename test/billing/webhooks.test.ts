@@ -13,7 +13,7 @@ beforeAll(async () => {
 })
 afterAll(() => w.close())
 
-const storedEvents = () => w.server.platform.db.rawReader.prepare('SELECT COUNT(*) AS n FROM stripe_event').get() as { n: number }
+const storedEvents = async () => (await w.server.platform.db.raw<{ n: number }>('SELECT COUNT(*) AS n FROM stripe_event'))[0]
 
 /** A tenant whose subscription's first invoice failed, with the events not delivered yet. */
 async function failedTenant(subdomain: string) {
@@ -31,13 +31,13 @@ describe('Stripe webhook hardening', () => {
   it('refuses bad, stale, tampered or missing signatures with 400 and no effect', async () => {
     const { events } = await failedTenant('hook-bad')
     const failed = events.find((e) => e.type === 'invoice.payment_failed')!
-    const before = storedEvents()
+    const before = await storedEvents()
     expect(await w.stripe.deliver(failed, { secret: 'whsec_wrong' })).toEqual([400])
     expect(await w.stripe.deliver(failed, { timestamp: Math.floor(Date.now() / 1000) - 301 })).toEqual([400])
     expect(await w.stripe.deliver(failed, { tamper: (p) => p.replace('"open"', '"paid"') })).toEqual([400])
     expect(await w.stripe.deliver(failed, { signature: null })).toEqual([400])
     expect(await w.stripe.deliver(failed, { signature: 't=1,v1=deadbeef' })).toEqual([400])
-    expect(storedEvents()).toEqual(before)
+    expect(await storedEvents()).toEqual(before)
     const res = await fetch(`${w.base}/api/stripe/webhook`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
     expect(res.status).toBe(400)
     expect(((await res.json()) as { code: string }).code).toBe('signature-missing')
@@ -58,11 +58,9 @@ describe('Stripe webhook hardening', () => {
     const statuses = await w.stripe.deliver(failed, { times: 5, concurrent: true })
     expect(statuses).toEqual([200, 200, 200, 200, 200])
     await w.settle()
-    const rows = w.server.platform.db.rawReader
-      .prepare("SELECT COUNT(*) AS n FROM activity WHERE tenant = ? AND detail = 'payment failed: past due'")
-      .get(t.pk)
-    expect(rows).toEqual({ n: 1 })
-    expect(w.server.platform.db.rawReader.prepare('SELECT COUNT(*) AS n FROM stripe_event WHERE id = ?').get(failed.id)).toEqual({ n: 1 })
+    const rows = await w.server.platform.db.raw("SELECT COUNT(*) AS n FROM activity WHERE tenant = ? AND detail = 'payment failed: past due'", [t.pk])
+    expect(rows).toEqual([{ n: 1 }])
+    expect(await w.server.platform.db.raw('SELECT COUNT(*) AS n FROM stripe_event WHERE id = ?', [failed.id])).toEqual([{ n: 1 }])
   })
 
   it('ends in the same state whatever the delivery order', async () => {
@@ -94,7 +92,7 @@ describe('Stripe webhook hardening', () => {
     const odd = { ...events[0]!, id: 'evt_odd', type: 'charge.refunded', data: { object: { id: 'ch_1', object: 'charge' } } }
     expect(await w.stripe.deliver(odd)).toEqual([200])
     await w.settle()
-    const processed = w.server.platform.db.rawReader.prepare("SELECT processed_at FROM stripe_event WHERE id IN ('evt_foreign', 'evt_odd')").all()
+    const processed = await w.server.platform.db.raw("SELECT processed_at FROM stripe_event WHERE id IN ('evt_foreign', 'evt_odd')")
     expect(processed).toEqual([{ processed_at: expect.any(Number) }, { processed_at: expect.any(Number) }])
   })
 
@@ -114,7 +112,7 @@ describe('Stripe webhook hardening', () => {
       STRIPE_PRICE_GROWTH: 'price_growth',
       STRIPE_API_BASE: w.stripe.url,
     })
-    const restarted = openPlatform(config, pino({ level: 'silent' }))
+    const restarted = await openPlatform(config, pino({ level: 'silent' }))
     const billing = new Billing(restarted)
     try {
       billing.webhooks.kick()
@@ -123,8 +121,8 @@ describe('Stripe webhook hardening', () => {
       const retry = await billing.webhooks.receive(JSON.stringify(failed), w.stripe.signatureHeader(JSON.stringify(failed)))
       expect(retry).toEqual({ status: 200, duplicate: true })
       await billing.webhooks.idle()
-      const count = restarted.db.rawReader.prepare("SELECT COUNT(*) AS n FROM activity WHERE tenant = ? AND detail = 'payment failed: past due'").get(t.pk)
-      expect(count).toEqual({ n: 1 })
+      const count = await restarted.db.raw("SELECT COUNT(*) AS n FROM activity WHERE tenant = ? AND detail = 'payment failed: past due'", [t.pk])
+      expect(count).toEqual([{ n: 1 }])
     } finally {
       billing.stop()
       await restarted.close()

@@ -83,7 +83,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     SERVER_ADMIN_PUBKEYS: getPublicKey(adminSk),
     ...env,
   })
-  const platform = openPlatform(config, pino({ level: 'silent' }))
+  const platform = await openPlatform(config, pino({ level: 'silent' }))
   const app = createApp(platform)
   const admin = new User(app)
   Object.assign(admin, { sk: adminSk, pubkey: getPublicKey(adminSk) })

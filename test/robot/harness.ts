@@ -32,14 +32,14 @@ export async function robotHarness(env: Record<string, string>, dataDir = mkdtem
   const enginePort = String(await freePort())
   const open = (extra: Record<string, string> = {}) =>
     openPlatform(loadConfig({ DATA_DIR: dataDir, ENGINE_PORT: enginePort, SERVER_URL: 'http://localhost:2892', APP_URL: 'https://app.caravel.example', ...env, ...extra }), log)
-  const platforms = [open()]
+  const platforms = [await open()]
   return {
     platform: platforms[0]!,
     dataDir,
     logs,
     reopen: async (extra) => {
       await platforms[platforms.length - 1]!.close()
-      platforms.push(open(extra))
+      platforms.push(await open(extra))
       return platforms[platforms.length - 1]!
     },
     close: async () => {

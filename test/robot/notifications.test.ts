@@ -1,3 +1,4 @@
+import type { SqliteDatabase } from '../../src/db/database.js'
 // Which causes record which notification: relay activity (ready, suspended, reactivated) and past-due reminders.
 // Delivery is covered by dm.test.ts; here the robot is not started, so notifications are only recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -95,7 +96,7 @@ describe('past-due reminders', () => {
     const now = Date.UTC(2026, 4, 10, 12) / 1000
     const day = 86_400
     const [recent, twoDays, tenDays, paid] = [new NostrUser(), new NostrUser(), new NostrUser(), new NostrUser()]
-    const raw = h.platform.db.rawWriter
+    const raw = (h.platform.db as SqliteDatabase).rawWriter
     const insert = raw.prepare('INSERT INTO tenant (pubkey, past_due_at, created_at) VALUES (?, ?, ?)')
     insert.run(recent.pubkey, now - 3600, now - 100 * day)
     insert.run(twoDays.pubkey, now - 2 * day, now - 100 * day)
@@ -120,7 +121,7 @@ describe('past-due reminders', () => {
 describe('query plans of the robot’s statements', () => {
   it('the retry walk uses the partial next-attempt index and the relay-ready check the activity index, without sorting', async () => {
     const robot = new Robot(h.platform, { remindEveryMs: 0 })
-    const raw = h.platform.db.rawWriter
+    const raw = (h.platform.db as SqliteDatabase).rawWriter
     const insert = raw.prepare('INSERT INTO notification (id, recipient, kind, text, status, created_at, attempts, next_attempt_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)')
     raw.transaction(() => {
       for (let i = 0; i < 2000; i++) {

@@ -26,12 +26,12 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe('engine contract', () => {
   it('drives an external zooid through ZOOID_API_URL: POST once with the secret, PATCH after, tolerates no /members', async () => {
     const dataDir = tempDir()
-    const probe = openPlatform(loadConfig({ DATA_DIR: dataDir }), pino({ level: 'silent' }))
+    const probe = await openPlatform(loadConfig({ DATA_DIR: dataDir }), pino({ level: 'silent' }))
     const robot = probe.robot.pubkey
     await probe.close()
     const zooid = new ZooidDouble([robot])
     await zooid.start()
-    const platform = openPlatform(loadConfig({ DATA_DIR: dataDir, ZOOID_API_URL: zooid.url }), pino({ level: 'silent' }))
+    const platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, ZOOID_API_URL: zooid.url }), pino({ level: 'silent' }))
     const sync = new RelaySync(platform, platform.engine, { reconcileEveryMs: 0 })
     await sync.start()
     try {
@@ -57,7 +57,7 @@ describe('engine contract', () => {
     const dataDir = tempDir()
     const env = { DATA_DIR: dataDir, SERVER_PORT: String(await freePort()), ENGINE_PORT: String(await freePort()) }
     // "Killed": the relay is committed, but no reactor ever ran.
-    const before = openPlatform(loadConfig(env), pino({ level: 'silent' }))
+    const before = await openPlatform(loadConfig(env), pino({ level: 'silent' }))
     const relay = await before.commands.createRelay('8'.repeat(64), { subdomain: 'restart-club', plan: 'free', info_name: 'Survivor' })
     await before.close()
 

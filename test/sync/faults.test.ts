@@ -43,7 +43,7 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
   })
   const config = loadConfig({ DATA_DIR: dataDir, ROBOT_SECRET: robotSecret, ZOOID_API_URL: proxy.url, ENGINE_TIMEOUT_MS: '300' })
-  platform = openPlatform(config, pino({ level: 'silent' }))
+  platform = await openPlatform(config, pino({ level: 'silent' }))
   clock = new ManualClock()
   sync = new RelaySync(platform, platform.engine, { clock, reconcileEveryMs: 0 })
   await sync.start()
