@@ -191,7 +191,7 @@ function changeMembers(relay: VirtualRelay, event: NostrEvent, group: Group, add
   return relay.commit(event, [membersUpdate(relay, group)])
 }
 
-/** 9005: deletes the referenced events of this group (never another group's or the relay's own). */
+/** 9005: deletes the referenced events that belong to this group (never another group's). */
 function deleteEvents(relay: VirtualRelay, event: NostrEvent, group: Group, ids: string[]): boolean {
   return relay.commit(event, [], () => {
     for (const id of ids) {
