@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js'
 import { nip98Header } from '../src/nostr/nip98.js'
 import { startServer, type RunningServer } from '../src/server.js'
 import { freePort } from './helpers/ports.js'
+import { testDatabaseEnv } from './helpers/test-database.js'
 
 let server: RunningServer
 let base: string
@@ -20,7 +21,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'caravel-server-'))
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
-  const config = loadConfig({ DATA_DIR: dataDir, SERVER_PORT: String(port), SERVER_URL: base, ENGINE_PORT: String(await freePort()) })
+  const config = loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, SERVER_PORT: String(port), SERVER_URL: base, ENGINE_PORT: String(await freePort()) })
   server = await startServer(config, pino({ level: 'silent' }))
 })
 afterAll(async () => {

@@ -77,6 +77,7 @@ export const TenantSchema = z
     past_due_at: z.number().int().nullable().openapi({ description: 'when a payment failed; the grace period counts from here' }),
     stripe_customer_id: z.string().nullable(),
     stripe_subscription_id: z.string().nullable(),
+    nwc_wallet_pubkey: z.string().nullable().openapi({ description: 'the connected wallet service (never the URI or its secret)' }),
     created_at: z.number().int(),
   })
   .openapi('Tenant')
@@ -186,6 +187,7 @@ export const PublicConfigSchema = z
     relay_domain: z.string(),
     relay_url_template: z.string().openapi({ description: 'a relay URL with `{subdomain}` in place of its subdomain' }),
     lightning_enabled: z.boolean().openapi({ description: 'invoices can be paid over Lightning' }),
+    billing_grace_days: z.number().int().openapi({ description: 'days a tenant may stay past due before paid relays are suspended' }),
     profile_relays: z.array(z.string()).openapi({ description: "where the dashboard looks up people's profiles" }),
     signer_relays: z.array(z.string()).openapi({ description: 'relays offered to NIP-46 remote signers' }),
   })

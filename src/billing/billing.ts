@@ -54,7 +54,7 @@ export class Billing {
       {
         paymentFailed: (tenant, invoice) => notices?.paymentDue({ tenant: tenant.pubkey, invoiceId: invoice.id!, amountCents: invoice.amount_remaining }),
         pastDue: (tenant) => {
-          suspendTenantIfGraceOver(platform, tenant, platform.config.billingGraceDays).catch((err) => log.error({ err, tenant }, 'grace check failed'))
+          this.track(suspendTenantIfGraceOver(platform, tenant, platform.config.billingGraceDays).catch((err) => log.error({ err, tenant }, 'grace check failed')))
         },
         subscriptionGone: (tenant) => this.reconciler.request(tenant),
         invoiceOpened: (tenant, invoice) => {
@@ -107,8 +107,17 @@ export class Billing {
     }
   }
 
+  private readonly background = new Set<Promise<unknown>>()
+
+  /** Keeps hold of work started from a webhook so `idle()` can wait for it. */
+  private track(work: Promise<unknown>): void {
+    const tracked = work.finally(() => this.background.delete(tracked))
+    this.background.add(tracked)
+  }
+
   async idle(): Promise<void> {
     await this.webhooks.idle()
+    while (this.background.size > 0) await Promise.allSettled([...this.background])
     await this.reconciler.idle()
     await this.webhooks.idle()
     await this.lightning?.idle()

@@ -31,6 +31,7 @@ export interface TenantView {
   past_due_at: number | null
   stripe_customer_id: string | null
   stripe_subscription_id: string | null
+  nwc_wallet_pubkey: string | null
   created_at: number
 }
 
@@ -65,7 +66,8 @@ export function relayView(row: Omit<RelayRow, 'secret'>, urlFor: (subdomain: str
   }
 }
 
-export function tenantView(row: TenantRow): TenantView {
+/** The tenant as the API shows it; `walletPubkey` reads the wallet service's pubkey from the sealed URI. */
+export function tenantView(row: TenantRow, walletPubkey: (sealed: string) => string | null = () => null): TenantView {
   return {
     pubkey: row.pubkey,
     nwc_is_set: row.nwc_url !== null && row.nwc_url !== '',
@@ -73,6 +75,7 @@ export function tenantView(row: TenantRow): TenantView {
     past_due_at: row.past_due_at,
     stripe_customer_id: row.stripe_customer_id,
     stripe_subscription_id: row.stripe_subscription_id,
+    nwc_wallet_pubkey: row.nwc_url ? walletPubkey(row.nwc_url) : null,
     created_at: row.created_at,
   }
 }

@@ -130,6 +130,7 @@ describe('tenant and relay lifecycle', () => {
     const res = await dave.request('PUT', `/api/tenants/${dave.pubkey}`, { nwc_url: uri })
     expect(res.status).toBe(200)
     expect(res.body.data.nwc_is_set).toBe(true)
+    expect(res.body.data.nwc_wallet_pubkey).toBe('ab'.repeat(32))
     expect(JSON.stringify(res.body)).not.toContain('cd'.repeat(32))
     const row = await h.platform.queries.getTenant(dave.pubkey)
     expect(row!.nwc_url).not.toContain('walletconnect')
@@ -210,6 +211,7 @@ describe('admin lists', () => {
       relay_domain: 'localhost',
       relay_url_template: `ws://{subdomain}.localhost:${h.platform.config.engine.port}`,
       lightning_enabled: false,
+      billing_grace_days: 7,
       profile_relays: [],
       signer_relays: ['wss://relay.nsec.app/'],
     })

@@ -8,6 +8,7 @@ import { nip98Header } from '../../src/nostr/nip98.js'
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js'
 import { keys, sign, type Keys } from '../engine/helpers.js'
 import { freePort } from '../helpers/ports.js'
+import { testDatabaseEnv } from '../helpers/test-database.js'
 import { StripeDouble } from '../helpers/stripe-double.js'
 
 export interface BillingWorld {
@@ -33,6 +34,7 @@ export async function billingWorld(env: Record<string, string> = {}, options: Se
     SERVER_PORT: String(port),
     SERVER_URL: base,
     ENGINE_PORT: String(await freePort()),
+    ...(await testDatabaseEnv()),
     STRIPE_SECRET_KEY: 'sk_test_double',
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
     STRIPE_PRICE_BASIC: 'price_basic',

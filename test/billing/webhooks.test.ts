@@ -111,6 +111,7 @@ describe('Stripe webhook hardening', () => {
       STRIPE_PRICE_BASIC: 'price_basic',
       STRIPE_PRICE_GROWTH: 'price_growth',
       STRIPE_API_BASE: w.stripe.url,
+      ...(w.server.platform.config.database.kind === 'postgres' ? { DATABASE_URL: w.server.platform.config.database.url } : {}),
     })
     const restarted = await openPlatform(config, pino({ level: 'silent' }))
     const billing = new Billing(restarted)

@@ -10,6 +10,7 @@ import { nip98Header } from '../../src/nostr/nip98.js'
 import { initVerifier } from '../../src/nostr/verify.js'
 import { openPlatform, type Platform } from '../../src/platform/platform.js'
 import { freePort } from './ports.js'
+import { testDatabaseEnv } from './test-database.js'
 
 export const SERVER_URL = 'http://localhost:2892'
 
@@ -79,6 +80,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     DATA_DIR: dataDir,
     // Nothing listens here unless a test starts an engine on it.
     ENGINE_PORT: String(await freePort()),
+    ...(await testDatabaseEnv()),
     SERVER_URL,
     SERVER_ADMIN_PUBKEYS: getPublicKey(adminSk),
     ...env,

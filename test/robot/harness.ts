@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/log.js'
 import { openPlatform, type Platform } from '../../src/platform/platform.js'
 import { freePort } from '../helpers/ports.js'
+import { testDatabaseEnv } from '../helpers/test-database.js'
 
 export interface RobotHarness {
   platform: Platform
@@ -30,8 +31,9 @@ export async function robotHarness(env: Record<string, string>, dataDir = mkdtem
   })
   const log = createLogger({ level: 'debug', destination: sink })
   const enginePort = String(await freePort())
+  const dbEnv = await testDatabaseEnv()
   const open = (extra: Record<string, string> = {}) =>
-    openPlatform(loadConfig({ DATA_DIR: dataDir, ENGINE_PORT: enginePort, SERVER_URL: 'http://localhost:2892', APP_URL: 'https://app.caravel.example', ...env, ...extra }), log)
+    openPlatform(loadConfig({ ...dbEnv, DATA_DIR: dataDir, ENGINE_PORT: enginePort, SERVER_URL: 'http://localhost:2892', APP_URL: 'https://app.caravel.example', ...env, ...extra }), log)
   const platforms = [await open()]
   return {
     platform: platforms[0]!,

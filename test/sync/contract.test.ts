@@ -12,6 +12,7 @@ import { startServer } from '../../src/server.js'
 import { RelaySync } from '../../src/sync/relay-sync.js'
 import { httpRequest } from '../engine/helpers.js'
 import { freePort } from '../helpers/ports.js'
+import { testDatabaseEnv } from '../helpers/test-database.js'
 import { ZooidDouble } from '../helpers/zooid-double.js'
 
 const dirs: string[] = []
@@ -55,7 +56,7 @@ describe('engine contract', () => {
 
   it('finishes at start-up what a platform killed between commit and sync left undone', async () => {
     const dataDir = tempDir()
-    const env = { DATA_DIR: dataDir, SERVER_PORT: String(await freePort()), ENGINE_PORT: String(await freePort()) }
+    const env = { ...(await testDatabaseEnv()), DATA_DIR: dataDir, SERVER_PORT: String(await freePort()), ENGINE_PORT: String(await freePort()) }
     // "Killed": the relay is committed, but no reactor ever ran.
     const before = await openPlatform(loadConfig(env), pino({ level: 'silent' }))
     const relay = await before.commands.createRelay('8'.repeat(64), { subdomain: 'restart-club', plan: 'free', info_name: 'Survivor' })

@@ -10,6 +10,7 @@ import { nip98Header } from '../../src/nostr/nip98.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { authedRelay, httpRequest, keys, plainRelay, publish, query, sign } from '../engine/helpers.js'
 import { freePort } from '../helpers/ports.js'
+import { testDatabaseEnv } from '../helpers/test-database.js'
 
 let server: RunningServer
 let base: string
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const port = await freePort()
   enginePort = await freePort()
   base = `http://127.0.0.1:${port}`
-  const config = loadConfig({ DATA_DIR: dataDir, SERVER_PORT: String(port), SERVER_URL: base, ENGINE_PORT: String(enginePort) })
+  const config = loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, SERVER_PORT: String(port), SERVER_URL: base, ENGINE_PORT: String(enginePort) })
   server = await startServer(config, pino({ level: 'silent' }))
 })
 afterAll(async () => {

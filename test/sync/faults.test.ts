@@ -17,6 +17,7 @@ import { httpRequest } from '../engine/helpers.js'
 import { ManualClock } from '../helpers/clock.js'
 import { FaultProxy } from '../helpers/fault-proxy.js'
 import { freePort } from '../helpers/ports.js'
+import { testDatabaseEnv } from '../helpers/test-database.js'
 
 let dataDir: string
 let engine: EngineHandle
@@ -42,7 +43,7 @@ beforeAll(async () => {
     dataDir: join(dataDir, 'engine'),
     logger: pino({ level: 'silent' }),
   })
-  const config = loadConfig({ DATA_DIR: dataDir, ROBOT_SECRET: robotSecret, ZOOID_API_URL: proxy.url, ENGINE_TIMEOUT_MS: '300' })
+  const config = loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, ROBOT_SECRET: robotSecret, ZOOID_API_URL: proxy.url, ENGINE_TIMEOUT_MS: '300' })
   platform = await openPlatform(config, pino({ level: 'silent' }))
   clock = new ManualClock()
   sync = new RelaySync(platform, platform.engine, { clock, reconcileEveryMs: 0 })

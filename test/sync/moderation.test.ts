@@ -10,6 +10,7 @@ import { nip98Header } from '../../src/nostr/nip98.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { authedRelay, keys, publish, query, sign, type Keys } from '../engine/helpers.js'
 import { freePort } from '../helpers/ports.js'
+import { testDatabaseEnv } from '../helpers/test-database.js'
 
 let server: RunningServer
 let base: string
@@ -28,7 +29,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'caravel-moderation-'))
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
-  server = await startServer(loadConfig({ DATA_DIR: dataDir, SERVER_PORT: String(port), SERVER_URL: base, ENGINE_PORT: String(await freePort()) }), pino({ level: 'silent' }))
+  server = await startServer(loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, SERVER_PORT: String(port), SERVER_URL: base, ENGINE_PORT: String(await freePort()) }), pino({ level: 'silent' }))
 })
 afterAll(async () => {
   await server.close()

@@ -68,6 +68,7 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relayS
           relay_domain: platform.config.relayDomain,
           relay_url_template: urlFor('{subdomain}'),
           lightning_enabled: platform.config.stripe !== undefined && platform.config.robotWallet !== undefined,
+          billing_grace_days: platform.config.billingGraceDays,
           profile_relays: platform.config.robot.indexerRelays,
           signer_relays: platform.config.signerRelays,
         }),

@@ -4,6 +4,7 @@ import { DomainError, notFound } from '../../platform/errors.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../../platform/pagination.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayView, relayUrlFor, tenantView } from '../../platform/views.js'
+import { parseWalletConnectUri } from '../../platform/wallet-connect-uri.js'
 import type { Billing } from '../../billing/billing.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
@@ -18,6 +19,15 @@ function pathPubkey(raw: string): string {
 
 export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billing: Billing | undefined) {
   const { queries, commands } = platform
+  // The wallet's pubkey is the host part of the sealed URI: opened here only to read that.
+  const view = (row: Parameters<typeof tenantView>[0]) =>
+    tenantView(row, (sealed) => {
+      try {
+        return parseWalletConnectUri(platform.box.open(sealed)).walletPubkey
+      } catch {
+        return null
+      }
+    })
   const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)
 
   app.openapi(
@@ -39,7 +49,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
         if (!/^[0-9a-f]{1,64}$/.test(prefix)) throw new DomainError(400, 'invalid-pubkey', 'q must be a hex pubkey prefix or an npub')
         rows = await queries.searchTenants(prefix, after, limit + 1)
       }
-      return c.json(ok(pageOf(rows, limit, tenantView, (r) => [r.pubkey])), 200)
+      return c.json(ok(pageOf(rows, limit, view, (r) => [r.pubkey])), 200)
     },
   )
 
@@ -61,7 +71,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
         await billing.reconciler.ensureCustomer(tenant.pubkey).catch((err) => platform.log.warn({ err: (err as Error).message }, 'stripe customer not created yet'))
       }
       const current = (await queries.getTenant(tenant.pubkey)) ?? tenant
-      return c.json(ok(tenantView(current)), created ? 201 : 200)
+      return c.json(ok(view(current)), created ? 201 : 200)
     },
   )
 
@@ -76,7 +86,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
     async (c) => {
       const tenant = await queries.getTenant(pathPubkey(c.req.valid('param').pubkey))
       if (!tenant) throw notFound('tenant')
-      return c.json(ok(tenantView(tenant)), 200)
+      return c.json(ok(view(tenant)), 200)
     },
   )
 
@@ -94,7 +104,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
       const tenant = await commands.setTenantWallet(pubkey, c.req.valid('json').nwc_url)
       // A wallet saved for the first time pays the tenant's open invoices (in the background).
       if (!hadWallet && tenant.nwc_url) billing?.lightning?.walletSaved(pubkey)
-      return c.json(ok(tenantView(tenant)), 200)
+      return c.json(ok(view(tenant)), 200)
     },
   )
 
