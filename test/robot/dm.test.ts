@@ -127,7 +127,8 @@ describe('robot DMs (NIP-17)', () => {
   it('sends one DM per id: the same payment-due twice (at once and later) is one DM', async () => {
     const carol = recipient([relays.dmA.url])
     const due = { tenant: carol.pubkey, invoiceId: 'in_carol_1', amountCents: 500 }
-    expect(await Promise.all([robot.paymentDue(due), robot.paymentDue(due)])).toEqual([true, false])
+    // Two at once: exactly one records it (which one depends on the database's scheduling).
+    expect((await Promise.all([robot.paymentDue(due), robot.paymentDue(due)])).sort()).toEqual([false, true])
     await robot.idle()
     expect(await robot.paymentDue(due)).toBe(false)
     await robot.idle()
