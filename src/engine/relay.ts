@@ -1,6 +1,7 @@
 // A virtual relay: one relay id's config, store, in-memory state (members, bans, invites) and open
 // connections. State changes are committed as self-signed events before they take effect (engine.md §5.6).
-import { finalizeEvent, type EventTemplate, type NostrEvent } from 'nostr-tools/pure'
+import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
+import { signEvent } from '../nostr/verify.js'
 import type { Logger } from '../log.js'
 import { banListTemplate, BANNED_EVENTS_D, BANNED_PUBKEYS_D, APP_DATA_KIND, readBanList } from './bans.js'
 import type { Connection } from './connection.js'
@@ -137,7 +138,7 @@ export class VirtualRelay {
   // ---- relay-generated state, committed synchronously then broadcast ----
 
   private sign(template: EventTemplate): NostrEvent {
-    return finalizeEvent(template, this.secretKey)
+    return signEvent(template, this.secretKey)
   }
 
   /** created_at for a new version of one of self's replaceable events: max(now, previous + 1). */

@@ -70,3 +70,15 @@ describe('nip98', () => {
     expect(reason(() => checkNip98Payload(emptyHash, undefined))).toBeUndefined()
   })
 })
+
+describe('signEvent', () => {
+  it('signs with the wasm signer once loaded: valid, and the template is left as it was', async () => {
+    await initVerifier()
+    const { signEvent, verifyFreshEvent } = await import('./verify.js')
+    const template = { kind: 1, created_at: 1_700_000_000, tags: [['p', 'a'.repeat(64)]], content: 'hi' }
+    const event = signEvent(template, sk)
+    expect(event.pubkey).toBe(getPublicKey(sk))
+    expect(verifyFreshEvent(JSON.parse(JSON.stringify(event)))).toBe(true)
+    expect(template).toEqual({ kind: 1, created_at: 1_700_000_000, tags: [['p', 'a'.repeat(64)]], content: 'hi' })
+  })
+})

@@ -1,8 +1,8 @@
 // Event signature verification. Hot paths (relay ingest, NIP-98) use nostr-wasm, about five times faster
 // than the pure-JS verifier; `initVerifier()` loads it once at start-up and the pure verifier serves until then.
 import { validateEvent, type Event, type NostrEvent } from 'nostr-tools/pure'
-import { verifyEvent as verifyPure } from 'nostr-tools/pure'
-import { setNostrWasm, verifyEvent as verifyWasm } from 'nostr-tools/wasm'
+import { finalizeEvent as finalizePure, verifyEvent as verifyPure, type EventTemplate, type VerifiedEvent } from 'nostr-tools/pure'
+import { finalizeEvent as finalizeWasm, setNostrWasm, verifyEvent as verifyWasm } from 'nostr-tools/wasm'
 import { initNostrWasm } from 'nostr-wasm'
 
 let wasmReady: Promise<void> | undefined
@@ -26,4 +26,13 @@ export function verifyFreshEvent(event: unknown): event is NostrEvent {
   if (typeof e.id !== 'string' || typeof e.sig !== 'string') return false
   if (!/^[0-9a-f]{64}$/.test(e.id) || !/^[0-9a-f]{128}$/.test(e.sig)) return false
   return useWasm ? verifyWasm(e) : verifyPure(e)
+}
+
+/**
+ * Signs an event: with nostr-wasm once `initVerifier()` has loaded it (about six times faster than pure JS here;
+ * relays sign their own membership and group events, the robot signs every engine call), else in pure JS.
+ * nostr-wasm fills the template in place, so a copy is signed.
+ */
+export function signEvent(template: EventTemplate, secretKey: Uint8Array): VerifiedEvent {
+  return useWasm ? finalizeWasm({ ...template, tags: template.tags.map((t) => [...t]) }, secretKey) : finalizePure(template, secretKey)
 }

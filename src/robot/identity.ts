@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bytesToHex, hexToBytes } from 'nostr-tools/utils'
-import { finalizeEvent, generateSecretKey, getPublicKey, type EventTemplate, type NostrEvent } from 'nostr-tools/pure'
+import { generateSecretKey, getPublicKey, type EventTemplate, type NostrEvent } from 'nostr-tools/pure'
+import { signEvent } from '../nostr/verify.js'
 
 export interface RobotIdentity {
   pubkey: string
@@ -13,7 +14,7 @@ export interface RobotIdentity {
 
 export function robotFromSecret(secretKeyHex: string): RobotIdentity {
   const sk = hexToBytes(secretKeyHex)
-  return { pubkey: getPublicKey(sk), secretKeyHex, sign: (t) => finalizeEvent(t, sk) }
+  return { pubkey: getPublicKey(sk), secretKeyHex, sign: (t) => signEvent(t, sk) }
 }
 
 export function loadRobotIdentity(options: { secret?: string; dataDir: string }): RobotIdentity {
