@@ -3,7 +3,10 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Billing } from '../../src/billing/billing.js'
 import type { AutopayFailure } from '../../src/billing/lightning.js'
+import { loadConfig } from '../../src/config.js'
+import { openPlatform } from '../../src/platform/platform.js'
 import type { Keys } from '../engine/helpers.js'
 import { FakeWallet, type PayBehaviour } from '../helpers/fake-wallet.js'
 import { billingWorld, type BillingWorld } from './harness.js'
@@ -158,6 +161,50 @@ describe('Lightning auto-pay', () => {
     // Another tenant cannot see it.
     const stranger = await w.api(w.tenant(), 'GET', `/api/invoices/${invoice.id}/lightning`)
     expect(stranger.status).toBe(404)
+  })
+
+  it('finishes, after a restart, a payment whose answer never came', async () => {
+    const { t } = await tenantWithWallet('crash', { kind: 'silent', pays: true })
+    // No webhooks this time: one collection attempt, made by hand, and the process "dies" after it.
+    w.stripe.autoDeliver = false
+    await w.api(t, 'POST', '/api/relays', { subdomain: 'ln-crash', plan: 'basic' })
+    await w.server.billing!.idle()
+    w.stripe.takeEvents()
+    w.stripe.autoDeliver = true
+    const invoice = await openInvoiceOf(t)
+    await lightning().collect(invoice.id)
+    // The pay request went out and no answer came: recorded as possibly in flight, the Stripe invoice still open.
+    expect(await w.server.platform.queries.getInvoicePayment(invoice.id)).toMatchObject({ state: 'pending', pay_attempt: 'unknown' })
+    expect(w.stripe.invoices.get(invoice.id)!.status).toBe('open')
+    // The process dies; the next one's Lightning worker, on the same database, settles it from the operator
+    // wallet's own record — one payment, one out-of-band mark.
+    lightning().stop()
+    const config = loadConfig({
+      DATA_DIR: w.dataDir,
+      STRIPE_SECRET_KEY: 'sk_test_double',
+      STRIPE_WEBHOOK_SECRET: w.stripe.webhookSecret,
+      STRIPE_PRICE_BASIC: 'price_basic',
+      STRIPE_PRICE_GROWTH: 'price_growth',
+      STRIPE_API_BASE: w.stripe.url,
+      ROBOT_WALLET: operatorUri,
+      BTC_PRICE_USD_OVERRIDE: '50000',
+      ...(w.server.platform.config.database.kind === 'postgres' ? { DATABASE_URL: w.server.platform.config.database.url } : {}),
+    })
+    const restarted = await openPlatform(config, pino({ level: 'silent' }))
+    const billing = new Billing(restarted, undefined, { lightning: { checkEveryMs: 3_600_000 } })
+    try {
+      await billing.start()
+      await billing.lightning!.checkPending()
+      await billing.idle()
+      expect(await restarted.queries.getInvoicePayment(invoice.id)).toMatchObject({ state: 'paid' })
+      expect(w.stripe.invoices.get(invoice.id)!.status).toBe('paid')
+      expect(wallet.invoicesFor(invoice.number ?? invoice.id).reduce((n, i) => n + i.payments, 0)).toBe(1)
+      expect(oobPays(invoice.id)).toBe(1)
+    } finally {
+      billing.stop()
+      await restarted.close()
+      lightning().start()
+    }
   })
 
   it('pays open invoices when a wallet is saved later', async () => {
