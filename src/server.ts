@@ -2,6 +2,7 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import { createApp } from './api/app.js'
+import { DatabaseReplayGuard, ReplayCache } from './api/auth/replay-cache.js'
 import { ApiMetrics } from './api/metrics.js'
 import type { Config } from './config.js'
 import { join } from 'node:path'
@@ -56,7 +57,9 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
         ...options.billing,
       })
     : undefined
+  const replay = platform.db.kind === 'postgres' ? new DatabaseReplayGuard(platform.db) : new ReplayCache()
   const app = createApp(platform, {
+    replay,
     relaySync,
     billing,
     metrics: new ApiMetrics({ processMetrics: true }),
@@ -77,6 +80,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     platform.commands.deleteExpiredSessions().catch((err) => log.error({ err }, 'session sweep failed'))
   }, 3600_000)
   sweeper.unref()
+  // Used NIP-98 ids in the database (PostgreSQL) are worthless two minutes later.
+  const replaySweeper = setInterval(() => {
+    if (replay instanceof DatabaseReplayGuard) replay.sweep(Math.floor(Date.now() / 1000)).catch((err) => log.error({ err }, 'replay sweep failed'))
+  }, 60_000)
+  replaySweeper.unref()
   const server: ServerType = await new Promise((resolve) => {
     const s = serveHttp({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s))
   })
@@ -93,6 +101,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     port,
     close: async () => {
       clearInterval(sweeper)
+      clearInterval(replaySweeper)
       relaySync.stop()
       billing?.stop()
       robot.stop()

@@ -3,7 +3,12 @@
 // growing table; the activity page needs no sort).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PostgresDatabase } from '../src/db/postgres.js'
-import { createHarness, type Harness } from './helpers/platform.js'
+import { pino } from 'pino'
+import { createApp } from '../src/api/app.js'
+import { DatabaseReplayGuard } from '../src/api/auth/replay-cache.js'
+import { nip98Header } from '../src/nostr/nip98.js'
+import { openPlatform } from '../src/platform/platform.js'
+import { createHarness, send, SERVER_URL, type Harness } from './helpers/platform.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 
 let cluster: TestPostgres
@@ -56,6 +61,21 @@ describe('PostgreSQL', () => {
     const mine = await alice.request('GET', `/api/tenants/${alice.pubkey}/relays`)
     expect(mine.body.data.items.map((r: { id: string }) => r.id)).toEqual([relay.id])
     expect(typeof mine.body.data.items[0].created_at).toBe('number')
+  })
+
+  it('shares used NIP-98 tokens and sessions between two API instances on one database', async () => {
+    const other = createApp(await openPlatform({ ...h.platform.config }, pino({ level: 'silent' })))
+    const alice = h.user()
+    const header = nip98Header(alice.sign, { url: `${SERVER_URL}/api/identity`, method: 'GET' })
+    expect((await send(h.app, 'GET', '/api/identity', undefined, { authorization: header })).status).toBe(200)
+    const replayed = await send(other, 'GET', '/api/identity', undefined, { authorization: header })
+    expect(replayed.status).toBe(401)
+    expect(replayed.body.code).toBe('auth-replay')
+    await alice.signIn()
+    const viaOther = await send(other, 'GET', '/api/identity', undefined, { cookie: alice.cookie! })
+    expect(viaOther.body.data.pubkey).toBe(alice.pubkey)
+    const guard = new DatabaseReplayGuard(h.platform.db)
+    expect(await guard.sweep(Math.floor(Date.now() / 1000) + 121)).toBeGreaterThanOrEqual(2)
   })
 
   it('serves every query from an index on a populated database', async () => {

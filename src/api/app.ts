@@ -6,7 +6,7 @@ import { cors } from 'hono/cors'
 import { DomainError } from '../platform/errors.js'
 import type { Platform } from '../platform/platform.js'
 import { identity } from './auth/identity.js'
-import { ReplayCache } from './auth/replay-cache.js'
+import { DatabaseReplayGuard, ReplayCache, type ReplayGuard } from './auth/replay-cache.js'
 import type { ApiEnv } from './env.js'
 import { errorResponse, toDomainError, validationError } from './errors.js'
 import { ApiMetrics } from './metrics.js'
@@ -29,6 +29,8 @@ export interface ReadinessCheck {
 
 export interface AppOptions {
   metrics?: ApiMetrics
+  /** Where used NIP-98 ids are kept (by default: memory on SQLite, the database on PostgreSQL). */
+  replay?: ReplayGuard
   /** Billing, when STRIPE_SECRET_KEY is set. */
   billing?: Billing
   /** The running relay-sync reactor; without one, admin retries still sync through a fresh, unstarted one. */
@@ -38,7 +40,8 @@ export interface AppOptions {
 
 export function createApp(platform: Platform, options: AppOptions = {}) {
   const metrics = options.metrics ?? new ApiMetrics()
-  const replay = new ReplayCache()
+  // Several instances share a PostgreSQL database, and so must share used NIP-98 ids; one SQLite process keeps them in memory.
+  const replay = options.replay ?? (platform.db.kind === 'postgres' ? new DatabaseReplayGuard(platform.db) : new ReplayCache())
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => void (await platform.db.all(platform.db.q.selectNoFrom((eb) => eb.lit(1).as('one')))) },
     ...(options.readiness ?? []),

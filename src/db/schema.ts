@@ -101,7 +101,13 @@ export interface NotificationTable {
   last_error: string | null
 }
 
+export interface AuthEventTable {
+  id: string
+  expires_at: number
+}
+
 export interface Schema {
+  auth_event: AuthEventTable
   tenant: TenantTable
   relay: RelayTable
   activity: ActivityTable

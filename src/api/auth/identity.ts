@@ -7,7 +7,7 @@ import { nowSeconds } from '../../platform/ids.js'
 import type { Platform } from '../../platform/platform.js'
 import type { ApiEnv } from '../env.js'
 import { errorResponse } from '../errors.js'
-import type { ReplayCache } from './replay-cache.js'
+import type { ReplayGuard } from './replay-cache.js'
 import { hashSessionToken, readSessionCookie } from './session.js'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -19,7 +19,7 @@ export function rawPathAndQuery(incomingUrl: string | undefined, parsedUrl: stri
   return url.pathname + url.search
 }
 
-export function identity(platform: Platform, replay: ReplayCache): MiddlewareHandler<ApiEnv> {
+export function identity(platform: Platform, replay: ReplayGuard): MiddlewareHandler<ApiEnv> {
   const origin = platform.config.server.url
   return async (c, next) => {
     c.set('auth', undefined)
@@ -33,7 +33,7 @@ export function identity(platform: Platform, replay: ReplayCache): MiddlewareHan
         checkNip98Claims(event, { urlMatches: (u) => u === expected, method: c.req.method, now })
         const body = UNSAFE.has(c.req.method) ? new Uint8Array(await c.req.arrayBuffer()) : undefined
         checkNip98Payload(event, body)
-        if (!replay.use(event.id, now)) throw new Nip98Error('replay', 'this token was already used')
+        if (!(await replay.use(event.id, now))) throw new Nip98Error('replay', 'this token was already used')
         c.set('auth', { pubkey: event.pubkey, via: 'nip98' })
       } catch (err) {
         if (!(err instanceof Nip98Error)) throw err
