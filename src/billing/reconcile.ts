@@ -7,6 +7,7 @@ import type { Platform } from '../platform/platform.js'
 import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
+import { RetryTimers } from '../workers/retry-timers.js'
 import type { DesiredItem, StripeGateway } from './stripe-gateway.js'
 
 const RELAY_TRIGGERS = new Set(['create_relay', 'update_relay', 'activate_relay', 'deactivate_relay', 'mark_relay_delinquent'])
@@ -15,7 +16,7 @@ const GONE = new Set(['canceled', 'incomplete_expired'])
 export class BillingReconciler {
   private readonly queue: KeyedQueue
   private readonly failures = new Map<string, number>()
-  private readonly retries = new Map<string, unknown>()
+  private readonly retries: RetryTimers
   private readonly log: Logger
 
   constructor(
@@ -25,6 +26,7 @@ export class BillingReconciler {
     private readonly displayName?: (pubkey: string) => Promise<string | undefined>,
   ) {
     this.log = platform.log.child({ component: 'billing' })
+    this.retries = new RetryTimers(clock)
     this.queue = new KeyedQueue(
       (tenant) => this.reconcileNow(tenant),
       (err, tenant) => this.log.error({ err, tenant }, 'billing reconcile crashed'),
@@ -39,11 +41,7 @@ export class BillingReconciler {
   }
 
   request(tenant: string): void {
-    const handle = this.retries.get(tenant)
-    if (handle !== undefined) {
-      this.clock.clearTimeout(handle)
-      this.retries.delete(tenant)
-    }
+    this.retries.cancel(tenant)
     this.queue.request(tenant)
   }
 
@@ -57,7 +55,6 @@ export class BillingReconciler {
 
   stop(): void {
     this.queue.stop()
-    for (const handle of this.retries.values()) this.clock.clearTimeout(handle)
     this.retries.clear()
   }
 
@@ -133,13 +130,7 @@ export class BillingReconciler {
       this.failures.set(pubkey, n)
       const delay = retryDelayMs(n)
       this.log.warn({ err: (err as Error).message, tenant: pubkey, retryInMs: delay }, 'billing reconcile failed')
-      this.retries.set(
-        pubkey,
-        this.clock.setTimeout(() => {
-          this.retries.delete(pubkey)
-          this.queue.request(pubkey)
-        }, delay),
-      )
+      this.retries.schedule(pubkey, delay, () => this.queue.request(pubkey))
     }
   }
 

@@ -8,6 +8,7 @@ import type { NotificationTable } from '../db/schema.js'
 import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
+import { RetryTimers } from '../workers/retry-timers.js'
 import type { DeliveryOutcome } from './direct-message.js'
 import type { Notification } from './texts.js'
 
@@ -83,7 +84,7 @@ export class NotificationOutbox {
   private readonly maxDelayMs: number
   private readonly sweepEveryMs: number
   private readonly queue: KeyedQueue
-  private readonly retries = new Map<string, unknown>()
+  private readonly retries: RetryTimers
   private sweepTimer: unknown
   private stopped = true
 
@@ -99,6 +100,7 @@ export class NotificationOutbox {
     this.baseDelayMs = options.baseDelayMs ?? 30_000
     this.maxDelayMs = options.maxDelayMs ?? 900_000
     this.sweepEveryMs = options.sweepEveryMs ?? 5 * 60_000
+    this.retries = new RetryTimers(this.clock)
     this.queue = new KeyedQueue(
       (id) => this.deliverOnce(id),
       (err, id) => this.log.error({ err, notification: id }, 'notification delivery crashed'),
@@ -121,7 +123,6 @@ export class NotificationOutbox {
   stop(): void {
     this.stopped = true
     this.clock.clearTimeout(this.sweepTimer)
-    for (const handle of this.retries.values()) this.clock.clearTimeout(handle)
     this.retries.clear()
     this.queue.stop()
   }
@@ -133,7 +134,7 @@ export class NotificationOutbox {
 
   /** Notifications with a retry timer set. */
   get scheduled(): string[] {
-    return [...this.retries.keys()]
+    return this.retries.keys
   }
 
   /**
@@ -179,11 +180,9 @@ export class NotificationOutbox {
       this.queue.request(id)
       return
     }
-    const handle = this.clock.setTimeout(() => {
-      this.retries.delete(id)
+    this.retries.schedule(id, delayMs, () => {
       if (!this.stopped) this.queue.request(id)
-    }, delayMs)
-    this.retries.set(id, handle)
+    })
   }
 
   private async deliverOnce(id: string): Promise<void> {

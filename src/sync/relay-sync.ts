@@ -9,6 +9,7 @@ import { engineConfigFor } from './relay-config.js'
 import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
+import { RetryTimers } from '../workers/retry-timers.js'
 
 /** Activities that change what the engine should serve. */
 export const SYNC_TRIGGERS = new Set(['create_relay', 'update_relay', 'activate_relay', 'deactivate_relay', 'mark_relay_delinquent'])
@@ -35,7 +36,7 @@ export class RelaySync {
   private readonly reconcileEveryMs: number
   private readonly log: Logger
   private readonly queue: KeyedQueue
-  private readonly retries = new Map<string, unknown>()
+  private readonly retries: RetryTimers
   private unsubscribe: (() => void) | undefined
   private reconcileTimer: unknown
   private stopped = false
@@ -51,6 +52,7 @@ export class RelaySync {
     this.maxDelayMs = options.maxDelayMs ?? 900_000
     this.reconcileEveryMs = options.reconcileEveryMs ?? 60_000
     this.log = platform.log.child({ component: 'relay-sync' })
+    this.retries = new RetryTimers(this.clock)
     this.queue = new KeyedQueue(
       (relayId) => this.syncOnce(relayId),
       (err, relayId) => this.log.error({ err, relay: relayId }, 'relay sync crashed'),
@@ -71,7 +73,6 @@ export class RelaySync {
     this.stopped = true
     this.unsubscribe?.()
     this.clock.clearTimeout(this.reconcileTimer)
-    for (const handle of this.retries.values()) this.clock.clearTimeout(handle)
     this.retries.clear()
     this.queue.stop()
   }
@@ -83,7 +84,7 @@ export class RelaySync {
 
   /** Relays with a retry scheduled. */
   get scheduled(): string[] {
-    return [...this.retries.keys()]
+    return this.retries.keys
   }
 
   private onActivity(activity: ActivityRow): void {
@@ -93,7 +94,7 @@ export class RelaySync {
   /** Asks for a sync as soon as a worker is free; a change during a sync makes it run again. */
   request(relayId: string): void {
     if (this.stopped) return
-    this.cancelRetry(relayId)
+    this.retries.cancel(relayId)
     this.queue.request(relayId)
   }
 
@@ -184,18 +185,6 @@ export class RelaySync {
   private scheduleRetry(relayId: string, failures: number, lastFailureMs: number): void {
     if (this.stopped) return
     const due = lastFailureMs + retryDelayMs(failures, this.baseDelayMs, this.maxDelayMs)
-    const handle = this.clock.setTimeout(() => {
-      this.retries.delete(relayId)
-      this.request(relayId)
-    }, Math.max(0, due - this.clock.now()))
-    this.retries.set(relayId, handle)
-  }
-
-  private cancelRetry(relayId: string): void {
-    const handle = this.retries.get(relayId)
-    if (handle !== undefined) {
-      this.clock.clearTimeout(handle)
-      this.retries.delete(relayId)
-    }
+    this.retries.schedule(relayId, due - this.clock.now(), () => this.request(relayId))
   }
 }
