@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ENGINE_VARIABLES, readEngineConfig } from './config.js'
+import { defaultMaxOpenRelays, ENGINE_VARIABLES, readEngineConfig, readMaxOpenRelays } from './config.js'
 
 const pk = 'a'.repeat(64)
 
@@ -11,7 +11,7 @@ describe('readEngineConfig', () => {
 
   it('reads ENGINE_ names first, zooid names as fallback', () => {
     const c = readEngineConfig({ PORT: '5000', API_HOST: 'Api.Example:1', API_WHITELIST: `${pk}, ${'b'.repeat(64)}`, DATA: '/tmp/zd' })
-    expect(c).toEqual({ port: 5000, apiHost: 'api.example:1', apiWhitelist: [pk, 'b'.repeat(64)], dataDir: '/tmp/zd' })
+    expect(c).toEqual({ port: 5000, apiHost: 'api.example:1', apiWhitelist: [pk, 'b'.repeat(64)], dataDir: '/tmp/zd', maxOpenRelays: defaultMaxOpenRelays() })
     expect(readEngineConfig({ ENGINE_PORT: '6000', PORT: '5000' }).port).toBe(6000)
   })
 
@@ -33,6 +33,20 @@ describe('readEngineConfig', () => {
       ['ENGINE_API_HOST', 'API_HOST'],
       ['ENGINE_API_WHITELIST', 'API_WHITELIST'],
       ['ENGINE_DATA_DIR', 'DATA'],
+      ['ENGINE_MAX_OPEN_RELAYS', ''],
     ])
+  })
+
+  it('ENGINE_MAX_OPEN_RELAYS: a positive whole number, else one line naming it; default from the open-files limit', () => {
+    expect(readEngineConfig({ ENGINE_MAX_OPEN_RELAYS: '250' }).maxOpenRelays).toBe(250)
+    expect(readMaxOpenRelays({ ENGINE_MAX_OPEN_RELAYS: ' 5 ' })).toBe(5)
+    for (const bad of ['0', '-3', 'many', '1.5', '12abc', '99999999999']) {
+      expect(() => readMaxOpenRelays({ ENGINE_MAX_OPEN_RELAYS: bad })).toThrow(/^ENGINE_MAX_OPEN_RELAYS must be a positive whole number of relays, got "/)
+    }
+    expect(defaultMaxOpenRelays(20_000)).toBe(2000)
+    expect(defaultMaxOpenRelays(1024)).toBe(170)
+    expect(defaultMaxOpenRelays(12)).toBe(8)
+    expect(defaultMaxOpenRelays(undefined)).toBe(2000)
+    expect(readMaxOpenRelays({})).toBe(defaultMaxOpenRelays())
   })
 })

@@ -1,10 +1,12 @@
 // Engine environment (engine.md §2.3). zooid's names are read when the ENGINE_ ones are unset, so a zooid
 // deployment's environment works unchanged. The definitions are data, for the README's config table.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 
 export interface EngineVariable {
   name: string
-  /** zooid's name for the same setting, read when `name` is unset or empty. */
+  /** zooid's name for the same setting, read when `name` is unset or empty; '' when zooid has none. */
   zooid: string
   default: string
   description: string
@@ -25,6 +27,12 @@ export const ENGINE_VARIABLES: readonly EngineVariable[] = [
     description: 'Comma-separated 64-hex pubkeys allowed to call the management API; an invalid entry aborts start-up.',
   },
   { name: 'ENGINE_DATA_DIR', zooid: 'DATA', default: './data', description: 'Directory of the catalog and the per-relay databases.' },
+  {
+    name: 'ENGINE_MAX_OPEN_RELAYS',
+    zooid: '',
+    default: 'open-files limit / 6, between 8 and 2000 (2000 if the limit is unknown)',
+    description: 'Most relay databases kept open (3 file descriptors each); least recently used idle ones are closed beyond it.',
+  },
 ]
 
 export interface EngineConfig {
@@ -32,12 +40,13 @@ export interface EngineConfig {
   apiHost: string
   apiWhitelist: string[]
   dataDir: string
+  maxOpenRelays: number
 }
 
 const read = (env: NodeJS.ProcessEnv, v: EngineVariable): { name: string; value: string } | undefined => {
   const own = env[v.name]?.trim()
   if (own) return { name: v.name, value: own }
-  const zooid = env[v.zooid]?.trim()
+  const zooid = v.zooid === '' ? undefined : env[v.zooid]?.trim()
   if (zooid) return { name: v.zooid, value: zooid }
   return undefined
 }
@@ -64,6 +73,46 @@ export function parseApiHost(value: string, name: string): string {
   return host
 }
 
+/** Each open relay store holds 3 descriptors; half the limit is left for sockets, the catalog and the rest. */
+const FDS_PER_STORE = 3
+export const MAX_OPEN_RELAYS_CAP = 2000
+const MIN_OPEN_RELAYS = 8
+
+export function parseMaxOpenRelays(value: string, name: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new Error(`${name} must be a positive whole number of relays, got "${value.slice(0, 80)}"`)
+  return Number(value)
+}
+
+/** The soft open-files limit (RLIMIT_NOFILE) of this process; undefined when unlimited or unreadable. */
+export function openFilesLimit(): number | undefined {
+  try {
+    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))
+    const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0]
+    if (soft !== undefined) return /^\d+$/.test(soft) ? Number(soft) : undefined
+  } catch {
+    // not Linux: ask the shell, which inherits our limits
+  }
+  if (process.platform === 'win32') return undefined
+  try {
+    const out = execFileSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    return /^\d+$/.test(out) ? Number(out) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Default maximum of open relay stores: a sixth of the open-files limit, between 8 and 2000. */
+export function defaultMaxOpenRelays(limit: number | undefined = openFilesLimit()): number {
+  if (limit === undefined) return MAX_OPEN_RELAYS_CAP
+  return Math.min(MAX_OPEN_RELAYS_CAP, Math.max(MIN_OPEN_RELAYS, Math.floor(limit / 2 / FDS_PER_STORE)))
+}
+
+/** ENGINE_MAX_OPEN_RELAYS, or the default derived from the open-files limit. Throws one line for a bad value. */
+export function readMaxOpenRelays(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.ENGINE_MAX_OPEN_RELAYS?.trim()
+  return value ? parseMaxOpenRelays(value, 'ENGINE_MAX_OPEN_RELAYS') : defaultMaxOpenRelays()
+}
+
 /**
  * Reads the engine's configuration. `embedded` gives ENGINE_API_HOST its embedded default (127.0.0.1:<port>);
  * standalone it defaults to empty (API off). A bad value throws an Error naming the variable in one line.
@@ -78,5 +127,5 @@ export function readEngineConfig(env: NodeJS.ProcessEnv = process.env, mode: 'em
   const apiWhitelist = whitelistIn ? parseWhitelist(whitelistIn.value, whitelistIn.name) : []
   const dataIn = read(env, dataVar)
   const dataDir = path.resolve(dataIn ? dataIn.value : './data')
-  return { port, apiHost, apiWhitelist, dataDir }
+  return { port, apiHost, apiWhitelist, dataDir, maxOpenRelays: readMaxOpenRelays(env) }
 }

@@ -43,7 +43,7 @@ export class Connection {
   private dispose(): void {
     this.closed = true
     this.subs.clear()
-    this.relay.connections.delete(this)
+    this.relay.detach(this)
   }
 
   private send(message: string): void {

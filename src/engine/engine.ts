@@ -1,5 +1,6 @@
 // The engine's relay registry: loads relays from the catalog, dispatches hosts to them, and applies the
-// management API's config changes synchronously and live (engine.md §4.4).
+// management API's config changes synchronously and live (engine.md §4.4). Loading a relay reads only its
+// config; its database opens on first use and at most `maxOpenRelays` idle ones stay open (StorePool).
 import fs from 'node:fs'
 import type { Logger } from '../log.js'
 import { Catalog, type CatalogEntry } from './catalog.js'
@@ -16,7 +17,9 @@ import {
   stripPort,
   type RelayConfig,
 } from './relay-config.js'
+import { defaultMaxOpenRelays } from './config.js'
 import { RelayStore, relayDbFile, removeRelayDbFiles } from './store.js'
+import { StorePool } from './store-pool.js'
 import { exportEvents, importEvents, type ImportSummary } from './transfer.js'
 
 /** An API failure with its HTTP status and `{"error": message}` text. */
@@ -29,8 +32,15 @@ export class ApiError extends Error {
   }
 }
 
+export interface EngineStorageOptions {
+  /** Most relay databases kept open; default derived from the open-files limit (config.ts). */
+  maxOpenRelays?: number
+}
+
 export class Engine {
   readonly catalog: Catalog
+  /** The open relay databases, least recently used first. */
+  readonly stores: StorePool
   private readonly relays = new Map<string, VirtualRelay>()
   private readonly byHost = new Map<string, VirtualRelay>()
 
@@ -39,11 +49,18 @@ export class Engine {
     /** Lower-cased API host, '' when the API is not mounted; relays may not claim it. Final once listening. */
     public apiHost: string,
     readonly log: Logger,
+    options: EngineStorageOptions = {},
   ) {
+    this.stores = new StorePool(options.maxOpenRelays ?? defaultMaxOpenRelays(), log)
     this.catalog = new Catalog(dataDir)
   }
 
-  /** Loads every active relay from the catalog (restart). */
+  /** How many relay databases are open now (never more than the maximum while some are idle). */
+  get openStores(): number {
+    return this.stores.size
+  }
+
+  /** Loads every active relay's config from the catalog (restart); no relay database is opened. */
   loadAll(): void {
     for (const entry of this.catalog.listConfigured()) {
       if (entry.status === 'active' && entry.config) this.load(entry.id, entry.config)
@@ -60,16 +77,12 @@ export class Engine {
   }
 
   private load(id: string, config: RelayConfig): VirtualRelay {
-    const store = new RelayStore(relayDbFile(this.dataDir, id))
-    try {
-      const relay = new VirtualRelay(id, config, store, this.log, (next) => this.catalog.save(id, next))
-      this.relays.set(id, relay)
-      this.byHost.set(config.host, relay)
-      return relay
-    } catch (err) {
-      store.close()
-      throw err
-    }
+    const file = relayDbFile(this.dataDir, id)
+    const source = { open: () => new RelayStore(file), pool: this.stores }
+    const relay = new VirtualRelay(id, config, source, this.log, (next) => this.catalog.save(id, next))
+    this.relays.set(id, relay)
+    this.byHost.set(config.host, relay)
+    return relay
   }
 
   private unload(id: string, reason: string): void {
@@ -86,7 +99,14 @@ export class Engine {
     const loaded = this.relays.get(id)
     if (config.inactive) return this.unload(id, 'relay is inactive')
     if (!loaded) {
-      this.load(id, config)
+      // Created or re-activated: open now, so configured members are stored before the caller answers.
+      const relay = this.load(id, config)
+      try {
+        relay.ensureOpen()
+      } catch (err) {
+        this.unload(id, 'relay unavailable')
+        throw err
+      }
       return
     }
     if (loaded.config.host !== config.host) {
@@ -219,11 +239,14 @@ export class Engine {
   async importRelay(id: string, lines: AsyncIterable<string> | Iterable<string>, options: { reset?: boolean } = {}): Promise<ImportSummary> {
     const relay = this.relays.get(id)
     if (relay) {
-      relay.flush()
-      const summary = await importEvents(relay.store, lines, options)
-      relay.loadState()
-      relay.setConfig(relay.config)
-      return summary
+      // Pinned: other relays opening while lines stream in must not close this store under the import.
+      return relay.withStorePinned(async (store) => {
+        relay.flush()
+        const summary = await importEvents(store, lines, options)
+        relay.loadState()
+        relay.setConfig(relay.config)
+        return summary
+      })
     }
     const store = new RelayStore(relayDbFile(this.dataDir, id))
     try {
@@ -248,7 +271,9 @@ export class Engine {
   }
 
   sweepExpired(now: number): void {
+    // Only open stores: a closed one's expired events are already hidden by queries and go at a later sweep.
     for (const relay of this.relays.values()) {
+      if (!relay.isOpen) continue
       try {
         relay.store.purgeExpired(now)
       } catch (err) {

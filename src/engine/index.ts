@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net'
 import { createLogger, type Logger } from '../log.js'
 import { initVerifier } from '../nostr/verify.js'
-import { parseApiHost, parseWhitelist } from './config.js'
+import { parseApiHost, parseWhitelist, readMaxOpenRelays } from './config.js'
 import { Engine } from './engine.js'
 import { EXPIRATION_SWEEP_MS } from './nip40.js'
 import { nowSeconds } from './relay.js'
@@ -24,6 +24,11 @@ export interface EngineOptions {
   apiWhitelist?: string[]
   /** Catalog and per-relay databases. */
   dataDir: string
+  /**
+   * Most relay databases kept open (3 file descriptors each); least recently used idle ones are closed beyond
+   * it. Default: ENGINE_MAX_OPEN_RELAYS, else derived from the open-files limit.
+   */
+  maxOpenRelays?: number
   logger?: Logger
 }
 
@@ -40,6 +45,10 @@ export interface EngineHandle {
   importRelay(id: string, lines: AsyncIterable<string> | Iterable<string>, options?: { reset?: boolean }): Promise<ImportSummary>
   /** Removes all of one relay's events (a running relay keeps only its configured members). */
   purgeRelay(id: string): void
+  /** Relay databases open now (read-only; at most `maxOpenRelays` unless every open one is in use). */
+  readonly openRelayStores: number
+  /** The maximum of open relay databases in effect. */
+  readonly maxOpenRelays: number
 }
 
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
@@ -47,7 +56,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const log = options.logger ?? createLogger()
   let apiHost = parseApiHost(options.apiHost ?? '', 'apiHost')
   const whitelist = new Set(parseWhitelist((options.apiWhitelist ?? []).join(','), 'apiWhitelist'))
-  const engine = new Engine(options.dataDir, apiHost, log)
+  const maxOpenRelays = options.maxOpenRelays ?? readMaxOpenRelays(process.env)
+  const engine = new Engine(options.dataDir, apiHost, log, { maxOpenRelays })
   try {
     engine.loadAll()
   } catch (err) {
@@ -74,7 +84,10 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     engine.apiHost = apiHost
   }
   if (apiHost !== '' && whitelist.size === 0) log.warn('management API host set but the whitelist is empty: API not mounted')
-  log.info({ port, apiHost: apiHost || null, apiEnabled: apiHost !== '' && whitelist.size > 0, dataDir: options.dataDir }, 'relay engine started')
+  log.info(
+    { port, apiHost: apiHost || null, apiEnabled: apiHost !== '' && whitelist.size > 0, dataDir: options.dataDir, maxOpenRelays },
+    'relay engine started',
+  )
 
   let closing: Promise<void> | undefined
   return {
@@ -92,6 +105,10 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     exportRelay: (id, writeLine) => engine.exportRelay(id, writeLine),
     importRelay: (id, lines, opts) => engine.importRelay(id, lines, opts),
     purgeRelay: (id) => engine.purgeRelay(id),
+    get openRelayStores() {
+      return engine.openStores
+    },
+    maxOpenRelays,
   }
 }
 

@@ -1,5 +1,7 @@
 // A virtual relay: one relay id's config, store, in-memory state (members, bans, invites) and open
 // connections. State changes are committed as self-signed events before they take effect (engine.md §5.6).
+// The config is always in memory (NIP-11, Host dispatch); the store opens on first use and the in-memory
+// state is loaded with it. An idle relay's store may be closed by the engine's StorePool and reopened later.
 import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
 import { signEvent } from '../nostr/verify.js'
 import type { Logger } from '../log.js'
@@ -22,6 +24,7 @@ import { GroupRegistry, syncGroupAdmins } from './nip29.js'
 import type { Outcome } from './outcome.js'
 import { configuredMembers, hexToBytes, selfPubkey, type RelayConfig } from './relay-config.js'
 import type { RelayStore, StoreResult } from './store.js'
+import type { PooledStore, StorePool } from './store-pool.js'
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000)
 
@@ -37,29 +40,42 @@ const STORE_OUTCOMES: Record<StoreResult, Outcome> = {
   older: { ok: true, message: 'duplicate: a newer version is already stored' },
 }
 
-export class VirtualRelay {
+/** Opens a relay's store; the relay tells its pool when it opens and closes it. */
+export interface StoreSource {
+  open(): RelayStore
+  pool?: StorePool
+}
+
+export class VirtualRelay implements PooledStore {
   config: RelayConfig
   readonly self: string
-  readonly members = new Set<string>()
-  bannedPubkeys = new Map<string, string>()
-  bannedEvents = new Map<string, string>()
+  // State loaded from the store when it opens, dropped when it closes: read it through the getters below.
+  private readonly memberSet = new Set<string>()
+  private bannedPubkeyMap = new Map<string, string>()
+  private bannedEventMap = new Map<string, string>()
   private readonly inviteByInviter = new Map<string, string>()
   private readonly inviterByCode = new Map<string, string>()
   readonly connections = new Set<Connection>()
   /** NIP-29 groups, rebuilt from the relay's own 39000/39001/39002 and invite events. */
-  readonly groups = new GroupRegistry()
+  private readonly groupRegistry = new GroupRegistry()
   private readonly secretKey: Uint8Array
   private admins = new Set<string>()
   private inviters = new Set<string>()
   private configured = new Set<string>()
   private pending: PendingWrite[] = []
   private flushScheduled = false
+  private openStore: RelayStore | undefined
+  private opening = false
+  /** Running operations (e.g. an import) that keep the store open. */
+  private pins = 0
+  private readonly source: StoreSource
   closed = false
 
   constructor(
     readonly id: string,
     config: RelayConfig,
-    readonly store: RelayStore,
+    /** The relay's store, or how to open it on first use (then it may be closed when idle). */
+    store: RelayStore | StoreSource,
     readonly log: Logger,
     /** Persists a config changed from inside the relay (NIP-86 changerelay*). */
     private readonly persistConfig: (config: RelayConfig) => void = () => {},
@@ -67,19 +83,125 @@ export class VirtualRelay {
     this.config = config
     this.secretKey = hexToBytes(config.secret)
     this.self = selfPubkey(config)
-    this.loadState()
-    this.setConfig(config)
+    this.applyConfig(config)
+    if ('open' in store && typeof store.open === 'function') this.source = store
+    else {
+      const opened = store as RelayStore
+      this.source = { open: () => opened }
+      this.ensureOpen()
+    }
+  }
+
+  // ---- the store: opened on first use, closed by the pool when idle ----
+
+  /** Whether the relay's database is open now. */
+  get isOpen(): boolean {
+    return this.openStore !== undefined
+  }
+
+  /** The relay's store, opened (and its state loaded) on first use. */
+  get store(): RelayStore {
+    const store = this.openStore
+    if (store === undefined) return this.open()
+    this.source.pool?.touch(this)
+    return store
+  }
+
+  /** True when the store can be closed: no connections, no pending writes, no running operation. */
+  get idle(): boolean {
+    return this.connections.size === 0 && this.pending.length === 0 && this.pins === 0 && !this.opening
+  }
+
+  ensureOpen(): void {
+    void this.store
+  }
+
+  private open(): RelayStore {
+    if (this.closed) throw new Error(`relay ${this.id} is closed`)
+    const pool = this.source.pool
+    this.opening = true
+    try {
+      pool?.reserve(this)
+      const store = this.source.open()
+      this.openStore = store
+      pool?.opened(this)
+      try {
+        this.loadState()
+        this.syncConfig()
+      } catch (err) {
+        this.closeStore()
+        throw err
+      }
+      return store
+    } finally {
+      this.opening = false
+    }
+  }
+
+  /** Commits pending writes, closes the store (checkpointing its WAL) and drops the state loaded with it. */
+  closeStore(): void {
+    const store = this.openStore
+    if (store === undefined) return
+    if (this.pending.length > 0) this.flush()
+    this.openStore = undefined
+    this.source.pool?.closed(this)
+    this.memberSet.clear()
+    this.bannedPubkeyMap = new Map()
+    this.bannedEventMap = new Map()
+    this.inviteByInviter.clear()
+    this.inviterByCode.clear()
+    this.groupRegistry.groups.clear()
+    this.groupRegistry.invites.clear()
+    store.close()
+  }
+
+  /** Runs `fn` with the store open and kept open until the returned promise settles. */
+  async withStorePinned<T>(fn: (store: RelayStore) => Promise<T> | T): Promise<T> {
+    this.pins++
+    try {
+      return await fn(this.store)
+    } finally {
+      this.pins--
+      if (this.idle) this.source.pool?.trim()
+    }
+  }
+
+  /** A connection ended; an idle relay over the pool's maximum may now be closed. */
+  detach(conn: Connection): void {
+    if (!this.connections.delete(conn)) return
+    if (!this.closed && this.idle) this.source.pool?.trim()
+  }
+
+  get members(): Set<string> {
+    this.ensureOpen()
+    return this.memberSet
+  }
+
+  get bannedPubkeys(): Map<string, string> {
+    this.ensureOpen()
+    return this.bannedPubkeyMap
+  }
+
+  get bannedEvents(): Map<string, string> {
+    this.ensureOpen()
+    return this.bannedEventMap
+  }
+
+  get groups(): GroupRegistry {
+    this.ensureOpen()
+    return this.groupRegistry
   }
 
   /** Reloads members, bans, invites and groups from the relay's self-signed events. */
   loadState(): void {
-    this.members.clear()
-    for (const pk of membersOf(this.store.getAddress(this.self, MEMBER_LIST_KIND, ''))) this.members.add(pk)
-    this.bannedPubkeys = readBanList(this.store.getAddress(this.self, APP_DATA_KIND, BANNED_PUBKEYS_D), 'pubkey')
-    this.bannedEvents = readBanList(this.store.getAddress(this.self, APP_DATA_KIND, BANNED_EVENTS_D), 'event')
+    const store = this.store
+    this.memberSet.clear()
+    for (const pk of membersOf(store.getAddress(this.self, MEMBER_LIST_KIND, ''))) this.memberSet.add(pk)
+    this.bannedPubkeyMap = readBanList(store.getAddress(this.self, APP_DATA_KIND, BANNED_PUBKEYS_D), 'pubkey')
+    this.bannedEventMap = readBanList(store.getAddress(this.self, APP_DATA_KIND, BANNED_EVENTS_D), 'event')
     this.inviteByInviter.clear()
     this.inviterByCode.clear()
-    for (const invite of this.store.listByAuthorKind(this.self, INVITE_KIND)) {
+    for (const invite of store.listByAuthorKind(this.self, INVITE_KIND)) {
       const code = invite.tags.find((t) => t[0] === 'claim')?.[1]
       const inviter = invite.tags.find((t) => t[0] === 'p')?.[1]
       if (code && inviter) {
@@ -87,11 +209,18 @@ export class VirtualRelay {
         this.inviterByCode.set(code, inviter)
       }
     }
-    this.groups.load(this.store, this.self)
+    this.groupRegistry.load(store, this.self)
   }
 
   /** Applies a (validated) config live: roles, gates and NIP-11 change at once; configured members join (§4.3). */
   setConfig(config: RelayConfig): void {
+    this.applyConfig(config)
+    if (this.openStore === undefined) this.open()
+    else this.syncConfig()
+  }
+
+  /** The parts of a config that need no store: roles, admins, inviters, the groups switch. */
+  private applyConfig(config: RelayConfig): void {
     this.config = config
     this.configured = configuredMembers(config, this.self)
     const owner = config.info.pubkey
@@ -103,11 +232,15 @@ export class VirtualRelay {
         if (role.can_invite) this.inviters.add(pk)
       }
     }
+    // Off, groups keep their data untouched; on, each group's 39001 follows the relay admins.
+    this.groupRegistry.enabled = config.groups.enabled
+  }
+
+  /** The parts that write: configured members join and are unbanned, groups' 39001 follow the admins. */
+  syncConfig(): void {
     const toAdd = [...this.configured].filter((pk) => !this.members.has(pk) || this.bannedPubkeys.has(pk))
     if (toAdd.length > 0) this.addMembers(toAdd)
-    // Off, groups keep their data untouched; on, each group's 39001 follows the relay admins.
-    this.groups.enabled = config.groups.enabled
-    if (this.groups.enabled) syncGroupAdmins(this)
+    if (this.groupRegistry.enabled) syncGroupAdmins(this)
   }
 
   /** Changes one `info` field from NIP-86 and persists the config. */
@@ -290,6 +423,6 @@ export class VirtualRelay {
     this.closed = true
     for (const conn of this.connections) conn.close(1001, reason)
     this.connections.clear()
-    this.store.close()
+    this.closeStore()
   }
 }

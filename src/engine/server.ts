@@ -76,6 +76,13 @@ export function createEngineServer({ engine, whitelist }: ServerOptions): http.S
     wss.handleUpgrade(req, socket, head, (ws) => {
       // The relay may have been unloaded while the handshake completed.
       if (relay.closed) return ws.close(1001, 'relay unavailable')
+      // A connection keeps its relay's store open (the pool never closes it under live sockets).
+      try {
+        relay.ensureOpen()
+      } catch (err) {
+        engine.log.error({ err, relay: relay.id }, 'opening the relay store failed')
+        return ws.close(1011, 'error: relay storage unavailable')
+      }
       new Connection(ws, relay)
     })
   })

@@ -5,8 +5,11 @@ import path from 'node:path'
 import type { Statement } from 'better-sqlite3'
 import { addressKey, firstTagValue, LIMITS, serializeEvent, type Filter, type NostrEvent } from './nip01.js'
 import { expirationOf } from './nip40.js'
-import { openDatabase, type Db } from './sqlite.js'
+import { ensureSchema, openDatabase, type Db } from './sqlite.js'
 import type { StoredRow } from './visibility.js'
+
+/** Bump with every change to SCHEMA (which must stay idempotent). */
+const SCHEMA_VERSION = 1
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -57,58 +60,57 @@ interface AddressRow {
 
 const MAX_CACHED_QUERIES = 256
 
+/** The store's fixed statements, prepared on first use (a store opened for one query prepares one or two). */
+const SQL = {
+  insertEvent: 'INSERT OR IGNORE INTO events (id, pubkey, kind, created_at, dtag, expiration, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  insertTag: 'INSERT INTO tags (seq, name, value, created_at) VALUES (?, ?, ?, ?)',
+  selectAddress: 'SELECT seq, id, created_at FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?',
+  deleteSeq: 'DELETE FROM events WHERE seq = ?',
+  deleteIdByAuthor: 'DELETE FROM events WHERE id = ? AND pubkey = ? AND kind != 5',
+  deleteAddressUpTo: 'DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ? AND created_at <= ?',
+  deleteById: 'DELETE FROM events WHERE id = ?',
+  deleteByAuthor: 'DELETE FROM events WHERE pubkey = ?',
+  deletedById: `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
+       WHERE t.name = 'e' AND t.value = ? AND ((e.kind = 5 AND e.pubkey = ?) OR e.kind = 9005) LIMIT 1`,
+  deletedByAddress: `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
+       WHERE t.name = 'a' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? AND e.created_at >= ? LIMIT 1`,
+  deleteByTag: 'DELETE FROM events WHERE seq IN (SELECT seq FROM tags WHERE name = ? AND value = ?)',
+  deleteAddressStmt: 'DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?',
+  selectExpired: 'SELECT seq FROM events WHERE expiration IS NOT NULL AND expiration <= ?',
+  selectById: 'SELECT json FROM events WHERE id = ?',
+} as const
+
 export class RelayStore {
   readonly db: Db
-  private readonly insertEvent: Statement
-  private readonly insertTag: Statement
-  private readonly selectAddress: Statement
-  private readonly deleteSeq: Statement
-  private readonly deleteIdByAuthor: Statement
-  private readonly deleteAddressUpTo: Statement
-  private readonly deleteById: Statement
-  private readonly deleteByAuthor: Statement
-  private readonly deletedById: Statement
-  private readonly deletedByAddress: Statement
-  private readonly deleteByTag: Statement
-  private readonly deleteAddressStmt: Statement
-  private readonly selectExpired: Statement
-  private readonly selectById: Statement
+  private readonly fixed = new Map<keyof typeof SQL, Statement>()
   private readonly queries = new Map<string, Statement>()
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true })
     this.db = openDatabase(file)
-    this.db.exec(SCHEMA)
-    this.insertEvent = this.db.prepare(
-      'INSERT OR IGNORE INTO events (id, pubkey, kind, created_at, dtag, expiration, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    )
-    this.insertTag = this.db.prepare('INSERT INTO tags (seq, name, value, created_at) VALUES (?, ?, ?, ?)')
-    this.selectAddress = this.db.prepare(
-      'SELECT seq, id, created_at FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?',
-    )
-    this.deleteSeq = this.db.prepare('DELETE FROM events WHERE seq = ?')
-    this.deleteIdByAuthor = this.db.prepare('DELETE FROM events WHERE id = ? AND pubkey = ? AND kind != 5')
-    this.deleteAddressUpTo = this.db.prepare(
-      'DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ? AND created_at <= ?',
-    )
-    this.deleteById = this.db.prepare('DELETE FROM events WHERE id = ?')
-    this.deleteByAuthor = this.db.prepare('DELETE FROM events WHERE pubkey = ?')
-    this.deletedById = this.db.prepare(
-      `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
-       WHERE t.name = 'e' AND t.value = ? AND ((e.kind = 5 AND e.pubkey = ?) OR e.kind = 9005) LIMIT 1`,
-    )
-    this.deletedByAddress = this.db.prepare(
-      `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
-       WHERE t.name = 'a' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? AND e.created_at >= ? LIMIT 1`,
-    )
-    this.deleteByTag = this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM tags WHERE name = ? AND value = ?)')
-    this.deleteAddressStmt = this.db.prepare('DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?')
-    this.selectExpired = this.db.prepare('SELECT seq FROM events WHERE expiration IS NOT NULL AND expiration <= ?')
-    this.selectById = this.db.prepare('SELECT json FROM events WHERE id = ?')
+    try {
+      ensureSchema(this.db, SCHEMA, SCHEMA_VERSION)
+    } catch (err) {
+      this.db.close()
+      throw err
+    }
   }
 
+  private s(name: keyof typeof SQL): Statement {
+    let stmt = this.fixed.get(name)
+    if (!stmt) {
+      stmt = this.db.prepare(SQL[name])
+      this.fixed.set(name, stmt)
+    }
+    return stmt
+  }
+
+  /** Closes the database; the last connection's close checkpoints the WAL into the file and removes it. */
   close(): void {
-    if (this.db.open) this.db.close()
+    if (!this.db.open) return
+    this.fixed.clear()
+    this.queries.clear()
+    this.db.close()
   }
 
   /** Runs `fn` in one transaction (commit on return, rollback on throw). */
@@ -123,22 +125,22 @@ export class RelayStore {
   put(event: NostrEvent, json: string = serializeEvent(event)): StoreResult {
     const d = addressKey(event)
     if (d !== null) {
-      const existing = this.selectAddress.get(event.pubkey, event.kind, d) as AddressRow | undefined
+      const existing = this.s('selectAddress').get(event.pubkey, event.kind, d) as AddressRow | undefined
       if (existing) {
         if (existing.id === event.id) return 'duplicate'
         if (existing.created_at > event.created_at || (existing.created_at === event.created_at && existing.id < event.id)) {
           return 'older'
         }
-        this.deleteSeq.run(existing.seq)
+        this.s('deleteSeq').run(existing.seq)
       }
     }
-    const info = this.insertEvent.run(event.id, event.pubkey, event.kind, event.created_at, d, expirationOf(event) ?? null, json)
+    const info = this.s('insertEvent').run(event.id, event.pubkey, event.kind, event.created_at, d, expirationOf(event) ?? null, json)
     if (info.changes === 0) return 'duplicate'
     const seq = info.lastInsertRowid
     for (const t of event.tags) {
       const name = t[0]
       if (typeof name === 'string' && name.length === 1 && typeof t[1] === 'string') {
-        this.insertTag.run(seq, name, t[1], event.created_at)
+        this.s('insertTag').run(seq, name, t[1], event.created_at)
       }
     }
     return 'stored'
@@ -146,28 +148,28 @@ export class RelayStore {
 
   /** NIP-09: deletes `id` if `author` wrote it (never a kind 5). */
   deleteOwnEvent(id: string, author: string): number {
-    return this.deleteIdByAuthor.run(id, author).changes
+    return this.s('deleteIdByAuthor').run(id, author).changes
   }
 
   deleteOwnAddressUpTo(author: string, kind: number, d: string, createdAt: number): number {
-    return this.deleteAddressUpTo.run(author, kind, d, createdAt).changes
+    return this.s('deleteAddressUpTo').run(author, kind, d, createdAt).changes
   }
 
   deleteEvent(id: string): number {
-    return this.deleteById.run(id).changes
+    return this.s('deleteById').run(id).changes
   }
 
   deleteAuthorEvents(pubkey: string): number {
-    return this.deleteByAuthor.run(pubkey).changes
+    return this.s('deleteByAuthor').run(pubkey).changes
   }
 
   /** Deletes every event whose tag `name` has the first value `value` (e.g. all of a NIP-29 group's `h`). */
   deleteTagged(name: string, value: string): number {
-    return this.deleteByTag.run(name, value).changes
+    return this.s('deleteByTag').run(name, value).changes
   }
 
   deleteAddress(pubkey: string, kind: number, d: string): number {
-    return this.deleteAddressStmt.run(pubkey, kind, d).changes
+    return this.s('deleteAddressStmt').run(pubkey, kind, d).changes
   }
 
   /**
@@ -175,25 +177,25 @@ export class RelayStore {
    * NIP-29 9005 by a group moderator (so a deleted group post cannot come back).
    */
   isDeleted(event: NostrEvent): boolean {
-    if (this.deletedById.get(event.id, event.pubkey)) return true
+    if (this.s('deletedById').get(event.id, event.pubkey)) return true
     const d = addressKey(event)
     if (d !== null && event.kind >= 30000) {
-      return this.deletedByAddress.get(`${event.kind}:${event.pubkey}:${d}`, event.pubkey, event.created_at) !== undefined
+      return this.s('deletedByAddress').get(`${event.kind}:${event.pubkey}:${d}`, event.pubkey, event.created_at) !== undefined
     }
     return false
   }
 
   purgeExpired(now: number): number {
-    const rows = this.selectExpired.all(now) as { seq: number }[]
+    const rows = this.s('selectExpired').all(now) as { seq: number }[]
     if (rows.length === 0) return 0
     this.transaction(() => {
-      for (const r of rows) this.deleteSeq.run(r.seq)
+      for (const r of rows) this.s('deleteSeq').run(r.seq)
     })
     return rows.length
   }
 
   getJson(id: string): string | undefined {
-    return (this.selectById.get(id) as { json: string } | undefined)?.json
+    return (this.s('selectById').get(id) as { json: string } | undefined)?.json
   }
 
   /** Stored events matching a filter, newest first (`created_at` desc, id asc), unexpired, at most `limit`. */
@@ -252,7 +254,7 @@ export class RelayStore {
 
   /** The stored version of a replaceable/addressable key, if any. */
   getAddress(pubkey: string, kind: number, d: string): NostrEvent | undefined {
-    const row = this.selectAddress.get(pubkey, kind, d) as AddressRow | undefined
+    const row = this.s('selectAddress').get(pubkey, kind, d) as AddressRow | undefined
     if (!row) return undefined
     const json = this.getJson(row.id)
     return json ? (JSON.parse(json) as NostrEvent) : undefined
