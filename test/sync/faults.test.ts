@@ -43,7 +43,7 @@ beforeAll(async () => {
     dataDir: join(dataDir, 'engine'),
     logger: pino({ level: 'silent' }),
   })
-  const config = loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, ROBOT_SECRET: robotSecret, ZOOID_API_URL: proxy.url, ENGINE_TIMEOUT_MS: '300' })
+  const config = loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, ROBOT_SECRET: robotSecret, ZOOID_API_URL: proxy.url, ENGINE_TIMEOUT_MS: '2000' })
   platform = await openPlatform(config, pino({ level: 'silent' }))
   clock = new ManualClock()
   sync = new RelaySync(platform, platform.engine, { clock, reconcileEveryMs: 0 })
@@ -92,7 +92,7 @@ describe('relay sync under faults', () => {
     clock.advance(60_000)
     await sync.idle()
     expect(await trailingFailures(relay.id)).toBe(3)
-    expect((await platform.queries.getRelay(relay.id))!.sync_error).toBe('engine unreachable: no answer within 300 ms')
+    expect((await platform.queries.getRelay(relay.id))!.sync_error).toBe('engine unreachable: no answer within 2000 ms')
     expect(clock.pending()).toEqual([120_000])
 
     // The engine creates the relay, but its answer is cut off: the platform cannot know, and retries.
