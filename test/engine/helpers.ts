@@ -104,7 +104,7 @@ export interface TestEngine {
   restart(): Promise<void>
 }
 
-export async function startTestEngine(dataDir = tempDir(), robot = keys()): Promise<TestEngine> {
+export async function startTestEngine(dataDir = tempDir(), robot = keys(), options: { maxOpenRelays?: number } = {}): Promise<TestEngine> {
   const start = (port: number) =>
     startEngine({
       port,
@@ -113,6 +113,7 @@ export async function startTestEngine(dataDir = tempDir(), robot = keys()): Prom
       apiWhitelist: [robot.pk],
       dataDir,
       logger: silentLogger(),
+      maxOpenRelays: options.maxOpenRelays,
     })
   // Port 0 with API host 127.0.0.1:0: the engine names the bound port, as the platform's tests may do.
   let handle = await start(0)
