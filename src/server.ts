@@ -53,6 +53,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           paymentDue: (p) => void robot.paymentDue(p),
           autopayFailed: (p) => void robot.autopayFailed(p),
           displayName: (pubkey) => robot.displayName(pubkey),
+          renewalSoon: (p) => void robot.renewalSoon(p),
         },
         ...options.billing,
       })

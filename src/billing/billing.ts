@@ -9,6 +9,7 @@ import { suspendPastDueTenants, suspendTenantIfGraceOver } from './grace.js'
 import { Lightning, type LightningOptions } from './lightning.js'
 import { NwcWallet } from './nwc.js'
 import { BillingReconciler } from './reconcile.js'
+import { remindRenewals } from './renewals.js'
 import { StripeGateway } from './stripe-gateway.js'
 import { StripeWebhooks } from './webhooks.js'
 
@@ -18,6 +19,8 @@ export type InvoiceListener = (tenant: TenantRow, invoice: Stripe.Invoice) => vo
 export interface BillingNotices {
   paymentDue(p: { tenant: string; invoiceId: string; amountCents?: number }): void
   autopayFailed(p: { tenant: string; invoiceId: string; attempt: number; reason: string }): void
+  /** A paid period renews in a few days and the tenant has no working way to pay. */
+  renewalSoon?(p: { tenant: string; subscriptionId: string; renewsAt: number; amountCents: number }): void
   /** A display name for the Stripe customer, from the tenant's Nostr profile when it can be found. */
   displayName?(pubkey: string): Promise<string | undefined>
 }
@@ -31,6 +34,8 @@ export class Billing {
   lightning: Lightning | undefined
   private unsubscribe: (() => void) | undefined
   private graceTimer: unknown
+  private renewalTimer: unknown
+  private readonly notices: BillingNotices | undefined
   private readonly graceEveryMs: number
   private readonly lightningOptions: Partial<LightningOptions>
 
@@ -40,6 +45,7 @@ export class Billing {
     options: { graceEveryMs?: number; lightning?: Partial<LightningOptions>; notices?: BillingNotices } = {},
   ) {
     const notices = options.notices
+    this.notices = notices
     this.lightningOptions = { autopayFailed: notices ? (f) => notices.autopayFailed(f) : undefined, ...options.lightning }
     const stripe = platform.config.stripe
     if (!stripe) throw new Error('billing is off: STRIPE_SECRET_KEY is not set')
@@ -87,6 +93,7 @@ export class Billing {
     this.webhooks.kick()
     await this.reconciler.reconcileAll()
     await this.checkGrace()
+    this.track(this.checkRenewals())
   }
 
   stop(): void {
@@ -95,6 +102,22 @@ export class Billing {
     this.webhooks.stop()
     this.lightning?.stop()
     this.clock.clearTimeout(this.graceTimer)
+    this.clock.clearTimeout(this.renewalTimer)
+  }
+
+  /** Reminds tenants whose paid period renews soon with no way to pay; again every six hours (once per period). */
+  async checkRenewals(): Promise<number> {
+    this.clock.clearTimeout(this.renewalTimer)
+    try {
+      const renewalSoon = this.notices?.renewalSoon
+      if (!renewalSoon) return 0
+      return await remindRenewals(this.platform, this.gateway, (n) => renewalSoon(n), Math.floor(this.clock.now() / 1000))
+    } catch (err) {
+      this.platform.log.warn({ err: (err as Error).message }, 'renewal reminders failed')
+      return 0
+    } finally {
+      this.renewalTimer = this.clock.setTimeout(() => this.track(this.checkRenewals()), 6 * 3600_000)
+    }
   }
 
   /** Suspends whoever's grace is over, then checks again later. */

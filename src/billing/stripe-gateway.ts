@@ -142,6 +142,14 @@ export class StripeGateway {
     }
   }
 
+  /** Whether Stripe can charge the customer by itself (a default card or source). */
+  async hasPaymentMethod(customer: string): Promise<boolean> {
+    const found = await this.client.customers.retrieve(customer)
+    if ('deleted' in found && found.deleted) return false
+    const c = found as Stripe.Customer
+    return Boolean(c.invoice_settings?.default_payment_method || c.default_source)
+  }
+
   async createPortalSession(customer: string, returnUrl: string): Promise<string> {
     const session = await this.client.billingPortal.sessions.create({ customer, return_url: returnUrl })
     return session.url

@@ -147,6 +147,16 @@ export class Robot {
     }
   }
 
+  /** Billing: a paid period renews soon and the tenant has no working way to pay; once per subscription period. */
+  renewalSoon(p: { tenant: string; subscriptionId: string; renewsAt: number; amountCents: number }): Promise<boolean> {
+    return this.notify({
+      id: notificationIds.renewal(p.subscriptionId, p.renewsAt),
+      recipient: p.tenant,
+      kind: 'renewal-reminder',
+      text: texts.renewalSoon(this.platform.config.appUrl, p.renewsAt, p.amountCents),
+    })
+  }
+
   /** Records today's reminder for every tenant past due for a day or more; returns how many were new. */
   remindPastDue(now = Math.floor(this.clock.now() / 1000)): Promise<number> {
     return remindPastDueTenants(this.platform, (n) => this.notify(n), now)

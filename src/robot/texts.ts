@@ -1,7 +1,7 @@
 // What the robot says, and under which stable id. The id names the cause (one DM per cause, ever): recording
 // the same id twice is a no-op in the outbox.
 
-export type NotificationKind = 'relay-ready' | 'payment-due' | 'autopay-failed' | 'past-due' | 'relay-suspended' | 'relay-reactivated'
+export type NotificationKind = 'relay-ready' | 'payment-due' | 'autopay-failed' | 'past-due' | 'relay-suspended' | 'relay-reactivated' | 'renewal-reminder'
 
 export interface Notification {
   /** Stable id of the cause, e.g. `relay-ready:<relayId>`. */
@@ -21,6 +21,7 @@ export const notificationIds = {
   pastDue: (tenant: string, day: string) => `past-due:${tenant}:${day}`,
   suspended: (relayId: string, activityId: string) => `suspended:${relayId}:${activityId}`,
   reactivated: (relayId: string, activityId: string) => `reactivated:${relayId}:${activityId}`,
+  renewal: (subscriptionId: string, periodEnd: number) => `renewal:${subscriptionId}:${periodEnd}`,
 }
 
 /** The UTC calendar day of a unix time, `YYYY-MM-DD`. */
@@ -65,4 +66,6 @@ export const texts = {
   relaySuspended: (relayUrl: string, appUrl: string) =>
     `Your relay ${relayUrl} is suspended for non-payment. Paying the open invoice brings it back: ${appUrl}`,
   relayReactivated: (relayUrl: string) => `Payment received: your relay ${relayUrl} is active again.`,
+  renewalSoon: (appUrl: string, renewsAt: number, amountCents: number) =>
+    `Your Caravel plan renews on ${utcDay(renewsAt)} (${formatUsd(amountCents)}) and no working payment method is set. Add a card or connect a Lightning wallet: ${appUrl}`,
 }

@@ -71,3 +71,38 @@ describe('Stripe customer name', () => {
     }
   })
 })
+
+describe('renewal reminders', () => {
+  it('reminds, a few days before renewal, only tenants with no card and no working wallet, once per period', async () => {
+    const { remindRenewals } = await import('../../src/billing/renewals.js')
+    const gateway = w.server.billing!.gateway
+    const nobody = w.tenant()
+    const withCard = w.tenant()
+    const withWallet = w.tenant()
+    await w.api(withWallet, 'POST', '/api/tenants')
+    await w.api(withWallet, 'PUT', `/api/tenants/${withWallet.pk}`, { nwc_url: await wallet.connect('renewal-wallet') })
+    const card = (await w.api(withCard, 'POST', '/api/tenants')).data.stripe_customer_id
+    w.stripe.attachCard(card)
+    for (const [t, sub] of [[nobody, 'renew-a'], [withCard, 'renew-b'], [withWallet, 'renew-c']] as const) {
+      await w.api(t, 'POST', '/api/relays', { subdomain: sub, plan: 'growth' })
+    }
+    await w.settle()
+    const subscriptionOf = async (t: { pk: string }) => (await w.api(t as never, 'GET', `/api/tenants/${t.pk}`)).data.stripe_subscription_id as string
+    const renewsAt = w.stripe.subscriptions.get(await subscriptionOf(nobody))!.items.data[0]!.current_period_end
+    const reminded: { tenant: string }[] = []
+    const notify = (n: { tenant: string }) => void reminded.push(n)
+    // A week before: too early. Two days before: only the tenant with no way to pay.
+    expect(await remindRenewals(w.server.platform, gateway, notify, renewsAt - 7 * 86_400)).toBe(0)
+    await remindRenewals(w.server.platform, gateway, notify, renewsAt - 2 * 86_400)
+    expect(reminded.map((r) => r.tenant)).toContain(nobody.pk)
+    expect(reminded.map((r) => r.tenant)).not.toContain(withCard.pk)
+    expect(reminded.map((r) => r.tenant)).not.toContain(withWallet.pk)
+    // Through the robot: one notice per subscription period, however often the check runs.
+    const notice = reminded.find((r) => r.tenant === nobody.pk) as Parameters<typeof w.server.robot.renewalSoon>[0]
+    expect(await w.server.robot.renewalSoon(notice)).toBe(true)
+    expect(await w.server.robot.renewalSoon(notice)).toBe(false)
+    const [row] = (await notifications(nobody.pk)).filter((n) => n.kind === 'renewal-reminder')
+    expect(row!.text).toContain('$25.00')
+    expect(row!.text).toContain('no working payment method')
+  })
+})
