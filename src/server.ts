@@ -54,6 +54,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           autopayFailed: (p) => void robot.autopayFailed(p),
           displayName: (pubkey) => robot.displayName(pubkey),
           renewalSoon: (p) => void robot.renewalSoon(p),
+          paymentActionRequired: (p) => void robot.paymentActionRequired(p),
         },
         ...options.billing,
       })

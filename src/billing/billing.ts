@@ -19,6 +19,8 @@ export type InvoiceListener = (tenant: TenantRow, invoice: Stripe.Invoice) => vo
 export interface BillingNotices {
   paymentDue(p: { tenant: string; invoiceId: string; amountCents?: number }): void
   autopayFailed(p: { tenant: string; invoiceId: string; attempt: number; reason: string }): void
+  /** The card needs the customer's action; `hostedUrl` is Stripe's page for it. */
+  paymentActionRequired?(p: { tenant: string; invoiceId: string; hostedUrl: string }): void
   /** A paid period renews in a few days and the tenant has no working way to pay. */
   renewalSoon?(p: { tenant: string; subscriptionId: string; renewsAt: number; amountCents: number }): void
   /** A display name for the Stripe customer, from the tenant's Nostr profile when it can be found. */
@@ -58,6 +60,8 @@ export class Billing {
       this.gateway,
       stripe.webhookSecrets,
       {
+        paymentActionRequired: (tenant, invoice) =>
+          notices?.paymentActionRequired?.({ tenant: tenant.pubkey, invoiceId: invoice.id!, hostedUrl: invoice.hosted_invoice_url! }),
         paymentFailed: (tenant, invoice) => notices?.paymentDue({ tenant: tenant.pubkey, invoiceId: invoice.id!, amountCents: invoice.amount_remaining }),
         pastDue: (tenant) => {
           this.track(suspendTenantIfGraceOver(platform, tenant, platform.config.billingGraceDays).catch((err) => log.error({ err, tenant }, 'grace check failed')))

@@ -19,6 +19,8 @@ const INVOICE_OPENED = new Set(['invoice.created', 'invoice.finalized'])
 export type ReceiveResult = { status: 200; duplicate: boolean } | { status: 400; code: string; error: string }
 
 export interface WebhookHooks {
+  /** The card needs the customer's action: the tenant is sent to the hosted invoice page. */
+  paymentActionRequired(tenant: TenantRow, invoice: Stripe.Invoice): void
   /** A payment attempt of an open invoice failed (the tenant is told the payment is due). */
   paymentFailed(tenant: TenantRow, invoice: Stripe.Invoice): void
   /** After a payment failure is recorded (the grace check runs). */
@@ -133,6 +135,9 @@ export class StripeWebhooks {
     })
     if (pastDue || (failedType && invoice.status !== 'paid')) this.hooks.pastDue(tenant.pubkey)
     if (row.type === 'invoice.payment_failed' && invoice.status === 'open') this.hooks.paymentFailed(tenant, invoice)
+    if (row.type === 'invoice.payment_action_required' && invoice.status === 'open' && invoice.hosted_invoice_url) {
+      this.hooks.paymentActionRequired(tenant, invoice)
+    }
     if (INVOICE_OPENED.has(row.type) && invoice.status !== 'paid' && invoice.status !== 'void') this.hooks.invoiceOpened(tenant, invoice)
   }
 

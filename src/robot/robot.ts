@@ -147,6 +147,16 @@ export class Robot {
     }
   }
 
+  /** Billing: the card needs the customer's action (3-D Secure…): the hosted invoice page takes it. */
+  paymentActionRequired(p: { tenant: string; invoiceId: string; hostedUrl: string }): Promise<boolean> {
+    return this.notify({
+      id: notificationIds.paymentAction(p.invoiceId),
+      recipient: p.tenant,
+      kind: 'payment-action',
+      text: texts.paymentAction(p.hostedUrl),
+    })
+  }
+
   /** Billing: a paid period renews soon and the tenant has no working way to pay; once per subscription period. */
   renewalSoon(p: { tenant: string; subscriptionId: string; renewsAt: number; amountCents: number }): Promise<boolean> {
     return this.notify({

@@ -1,7 +1,7 @@
 // What the robot says, and under which stable id. The id names the cause (one DM per cause, ever): recording
 // the same id twice is a no-op in the outbox.
 
-export type NotificationKind = 'relay-ready' | 'payment-due' | 'autopay-failed' | 'past-due' | 'relay-suspended' | 'relay-reactivated' | 'renewal-reminder'
+export type NotificationKind = 'relay-ready' | 'payment-due' | 'autopay-failed' | 'past-due' | 'relay-suspended' | 'relay-reactivated' | 'renewal-reminder' | 'payment-action'
 
 export interface Notification {
   /** Stable id of the cause, e.g. `relay-ready:<relayId>`. */
@@ -22,6 +22,7 @@ export const notificationIds = {
   suspended: (relayId: string, activityId: string) => `suspended:${relayId}:${activityId}`,
   reactivated: (relayId: string, activityId: string) => `reactivated:${relayId}:${activityId}`,
   renewal: (subscriptionId: string, periodEnd: number) => `renewal:${subscriptionId}:${periodEnd}`,
+  paymentAction: (invoiceId: string) => `payment-action:${invoiceId}`,
 }
 
 /** The UTC calendar day of a unix time, `YYYY-MM-DD`. */
@@ -66,6 +67,7 @@ export const texts = {
   relaySuspended: (relayUrl: string, appUrl: string) =>
     `Your relay ${relayUrl} is suspended for non-payment. Paying the open invoice brings it back: ${appUrl}`,
   relayReactivated: (relayUrl: string) => `Payment received: your relay ${relayUrl} is active again.`,
+  paymentAction: (hostedUrl: string) => `Your card needs your confirmation to pay your Caravel invoice. Confirm it here: ${hostedUrl}`,
   renewalSoon: (appUrl: string, renewsAt: number, amountCents: number) =>
     `Your Caravel plan renews on ${utcDay(renewsAt)} (${formatUsd(amountCents)}) and no working payment method is set. Add a card or connect a Lightning wallet: ${appUrl}`,
 }

@@ -106,3 +106,19 @@ describe('renewal reminders', () => {
     expect(row!.text).toContain('no working payment method')
   })
 })
+
+describe('card needs action', () => {
+  it('sends the tenant to the hosted invoice page when the card needs confirmation', async () => {
+    const t = w.tenant()
+    const customer = (await w.api(t, 'POST', '/api/tenants')).data.stripe_customer_id
+    w.stripe.attachCard(customer)
+    w.stripe.failNextPayment(customer, 'requires_action')
+    await w.api(t, 'POST', '/api/relays', { subdomain: 'needs-action', plan: 'basic' })
+    await w.settle()
+    await w.server.robot.idle()
+    const invoice = [...w.stripe.invoices.values()].find((i) => i.customer === customer)!
+    const [row] = (await notifications(t.pk)).filter((n) => n.kind === 'payment-action')
+    expect(row!.id).toBe(`payment-action:${invoice.id}`)
+    expect(row!.text).toContain(invoice.hosted_invoice_url!)
+  })
+})
