@@ -275,7 +275,7 @@ export class Engine {
     for (const relay of this.relays.values()) {
       if (!relay.isOpen) continue
       try {
-        relay.store.purgeExpired(now)
+        relay.purgeExpired(now)
       } catch (err) {
         this.log.error({ err, relay: relay.id }, 'expiration sweep failed')
       }

@@ -166,6 +166,11 @@ export class VirtualRelay implements PooledStore {
     }
   }
 
+  /** Deletes expired events if the store is open (without reopening it or marking it recently used). */
+  purgeExpired(now: number): number {
+    return this.openStore?.purgeExpired(now) ?? 0
+  }
+
   /** A connection ended; an idle relay over the pool's maximum may now be closed. */
   detach(conn: Connection): void {
     if (!this.connections.delete(conn)) return
