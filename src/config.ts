@@ -369,7 +369,7 @@ function nsecDecode(value: string): Uint8Array | undefined {
 
 /** The engine's own variables (`caravel engine` alone), for the README. */
 export function engineTableMarkdown(vars: readonly { name: string; zooid: string; default: string; description: string }[]): string {
-  const rows = vars.map((v) => `| \`${v.name}\` | \`${v.zooid}\` | ${v.default || '(empty)'} | ${v.description} |`)
+  const rows = vars.map((v) => `| \`${v.name}\` | ${v.zooid ? `\`${v.zooid}\`` : '—'} | ${v.default || '(empty)'} | ${v.description} |`)
   return ['| Variable | zooid name | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n')
 }
 
