@@ -1,4 +1,4 @@
-// Relay engine benchmark: `node --import tsx bench/engine.ts [--scale <fraction>]`, or `npm run bench -- --only engine`.
+// Relay engine benchmark: `node --import tsx bench/engine.ts [--scale <fraction>] [--only <parts>]`, or `npm run bench -- --only engine`.
 // The engine runs in a child process (its own core and its own resident set); this process is the client.
 // 1. ingest: signed kind-1 events from 20 authenticated connections vs the single-core verification rate
 //    measured in the same run (target ≥ 70%);
@@ -7,8 +7,10 @@
 // 4. NIP-29 groups: REQ latency for a group's latest 200 messages on a relay with 1,000 groups and 1,000,000
 //    events (target p50 < 10 ms); ingest of group messages (kind 9 with `h`, closed groups, so the member
 //    check runs) against plain kind-1 ingest, alternating in the same run.
-// `--only ingest,req,memory,groups` runs some of them.
-// The issue's peer (@nostr-relay/core) is not a dependency of this repository, so no peer column is printed.
+// 5. peer: side by side with the issue's peer, `@nostr-relay/core` with its SQLite event repository (served by
+//    `bench/peer-relay.ts` in its own process): the same pre-signed kind-1 events over the same 20 connections, then
+//    the same REQs on two stores bulk-loaded with the same 1,000,000 events (targets: ahead of the peer).
+// `--only ingest,req,memory,groups,peer` runs some of them.
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -27,9 +29,11 @@ import { createLogger } from '../src/log.js'
 import { RelayStore, relayDbFile } from '../src/engine/store.js'
 import { serializeEvent } from '../src/engine/nip01.js'
 import { hexToBytes } from '../src/engine/relay-config.js'
-import { fmtDuration, fmtInt, nowNs, printTable, progress, summarize, verdict } from './lib.js'
+import { fmtDuration, fmtInt, fmtRatio, nowNs, printTable, progress, summarize, verdict } from './lib.js'
+import { openPeerLoader } from './peer-relay.js'
 
 const SELF = fileURLToPath(import.meta.url)
+const PEER = fileURLToPath(new URL('./peer-relay.ts', import.meta.url))
 
 // ------------------------------------------------------------------------------------------ engine process
 
@@ -60,12 +64,22 @@ interface Engine {
   stop(): Promise<void>
 }
 
-async function startEngineProcess(dataDir: string, port: number, robotPk: string): Promise<Engine> {
-  const child = fork(SELF, ['--serve', dataDir, String(port), robotPk], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
+function startEngineProcess(dataDir: string, port: number, robotPk: string): Promise<Engine> {
+  return forkServer(SELF, ['--serve', dataDir, String(port), robotPk])
+}
+
+/** The peer relay in its own process on `file`; `cacheTtl` is its filter-result cache (`default` keeps its 1 s). */
+function startPeerProcess(file: string, cacheTtl: number | 'default'): Promise<Engine> {
+  return forkServer(PEER, [file, cacheTtl === 'default' ? '' : String(cacheTtl)])
+}
+
+async function forkServer(module: string, args: string[]): Promise<Engine> {
+  const child = fork(module, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
   const ready = await new Promise<{ port: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number }))
-    child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)))
+    child.once('exit', (code) => reject(new Error(`${path.basename(module)} exited with ${code}`)))
   })
+  child.removeAllListeners('exit')
   return {
     port: ready.port,
     child,
@@ -162,6 +176,15 @@ function connect(port: number, host: string, sk?: Uint8Array): Promise<{ ws: Web
   })
 }
 
+/** A plain connection (the peer runs without NIP-42, so nothing to answer). */
+function connectPlain(port: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false })
+    ws.once('error', reject)
+    ws.once('open', () => resolve(ws))
+  })
+}
+
 function verificationRate(events: NostrEvent[]): number {
   const json = events.map((e) => JSON.stringify(e))
   let best = 0
@@ -218,11 +241,23 @@ async function ingestRun(variant: IngestVariant, authors: Uint8Array[], frames: 
   const conns = await Promise.all(authors.map((sk) => connect(engine.port, 'ingest.localhost', sk)))
   await Promise.all(conns.map((c) => c.authed))
   progress(`ingesting ${variant === 'plain' ? 'kind-1 events' : 'group messages'} from ${authors.length} connections`)
+  const { rate, refused } = await pumpFrames(
+    conns.map((c) => c.ws),
+    frames,
+  )
+  for (const { ws } of conns) ws.close()
+  await engine.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+  return { rate, refused }
+}
+
+/** Sends each connection its frames, 64 in flight, until every one is answered with OK; events/s over all. */
+async function pumpFrames(sockets: WebSocket[], frames: string[][]): Promise<{ rate: number; refused: number }> {
   let refused = 0
   const t0 = nowNs()
   await Promise.all(
-    conns.map(
-      ({ ws }, c) =>
+    sockets.map(
+      (ws, c) =>
         new Promise<void>((resolve) => {
           const list = frames[c]!
           let sent = 0
@@ -243,11 +278,20 @@ async function ingestRun(variant: IngestVariant, authors: Uint8Array[], frames: 
     ),
   )
   const seconds = (nowNs() - t0) / 1e9
-  const rate = frames.reduce((n, list) => n + list.length, 0) / seconds
-  for (const { ws } of conns) ws.close()
-  await engine.stop()
-  fs.rmSync(dataDir, { recursive: true, force: true })
-  return { rate, refused }
+  return { rate: frames.reduce((n, list) => n + list.length, 0) / seconds, refused }
+}
+
+/** The same ingest on a fresh peer relay: same frames, same 20 connections, same 64 in flight. */
+async function peerIngestRun(frames: string[][]): Promise<{ rate: number; refused: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-peer-ingest-'))
+  const peer = await startPeerProcess(path.join(dir, 'peer.sqlite'), 'default')
+  const sockets = await Promise.all(frames.map(() => connectPlain(peer.port)))
+  progress(`ingesting kind-1 events into the peer from ${sockets.length} connections`)
+  const result = await pumpFrames(sockets, frames)
+  for (const ws of sockets) ws.close()
+  await peer.stop()
+  fs.rmSync(dir, { recursive: true, force: true })
+  return result
 }
 
 /**
@@ -316,6 +360,49 @@ async function timeReq(ws: WebSocket, filterFor: (i: number) => Record<string, u
   return { ...summarize(samples), count }
 }
 
+/**
+ * The REQ parts' relay: `total` fake-signed events (kind 1, one in ten kind 7, a `t` out of 50 and an `e` each, 1,000
+ * authors, one second apart), handed to every sink in batches of 20,000, so several stores get the very same
+ * events. Returns the authors.
+ */
+function bulkEvents(total: number, sinks: ((events: NostrEvent[]) => void)[]): string[] {
+  const authors = Array.from({ length: 1000 }, () => randomBytes(32).toString('hex'))
+  const base = Math.floor(Date.now() / 1000) - total
+  const BATCH = 20_000
+  for (let start = 0; start < total; start += BATCH) {
+    const batch: NostrEvent[] = []
+    for (let i = start; i < Math.min(total, start + BATCH); i++) {
+      batch.push({
+        id: randomBytes(32).toString('hex'),
+        pubkey: authors[i % authors.length]!,
+        created_at: base + i,
+        kind: i % 10 === 0 ? 7 : 1,
+        tags: [['t', `topic${i % 50}`], ['e', randomBytes(32).toString('hex')]],
+        content: `bulk event ${i}`,
+        sig: randomBytes(64).toString('hex'),
+      })
+    }
+    for (const sink of sinks) sink(batch)
+  }
+  return authors
+}
+
+function putAll(store: RelayStore, events: NostrEvent[]): void {
+  store.transaction(() => {
+    for (const e of events) store.put(e, serializeEvent(e))
+  })
+}
+
+/** The REQs timed on the big relay; the first (`kinds:[1]`) carries the target. */
+function reqFilters(authors: string[]): { label: string; filter: Record<string, unknown> }[] {
+  return [
+    { label: 'kinds:[1] limit 500', filter: { kinds: [1], limit: 500 } },
+    { label: 'author limit 500', filter: { authors: [authors[0]], limit: 500 } },
+    { label: '#t limit 500', filter: { '#t': ['topic7'], limit: 500 } },
+    { label: 'no filter limit 500', filter: { limit: 500 } },
+  ]
+}
+
 async function reqLatency(scale: number): Promise<{ rows: string[][]; pass: boolean }> {
   const total = Math.max(20_000, Math.round(1_000_000 * scale))
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-req-'))
@@ -331,39 +418,15 @@ async function reqLatency(scale: number): Promise<{ rows: string[][]; pass: bool
   progress(`loading ${fmtInt(total)} events into one relay`)
   const store = new RelayStore(relayDbFile(dataDir, 'big'))
   store.db.pragma('synchronous = OFF')
-  const authors = Array.from({ length: 1000 }, () => randomBytes(32).toString('hex'))
-  const base = Math.floor(Date.now() / 1000) - total
-  const BATCH = 20_000
-  for (let start = 0; start < total; start += BATCH) {
-    store.transaction(() => {
-      for (let i = start; i < Math.min(total, start + BATCH); i++) {
-        const e: NostrEvent = {
-          id: randomBytes(32).toString('hex'),
-          pubkey: authors[i % authors.length]!,
-          created_at: base + i,
-          kind: i % 10 === 0 ? 7 : 1,
-          tags: [['t', `topic${i % 50}`], ['e', randomBytes(32).toString('hex')]],
-          content: `bulk event ${i}`,
-          sig: randomBytes(64).toString('hex'),
-        }
-        store.put(e, serializeEvent(e))
-      }
-    })
-  }
+  const authors = bulkEvents(total, [(events) => putAll(store, events)])
   store.close()
 
   engine = await startEngineProcess(dataDir, port, getPublicKey(robot))
   const { ws, authed } = await connect(port, 'big.localhost', reader)
   await authed
-  const filters = [
-    { label: 'kinds:[1] limit 500', filter: { kinds: [1], limit: 500 } },
-    { label: 'author limit 500', filter: { authors: [authors[0]], limit: 500 } },
-    { label: '#t limit 500', filter: { '#t': ['topic7'], limit: 500 } },
-    { label: 'no filter limit 500', filter: { limit: 500 } },
-  ]
   const rows: string[][] = []
   let pass = true
-  for (const { label, filter } of filters) {
+  for (const { label, filter } of reqFilters(authors)) {
     const { count, ...s } = await timeReq(ws, () => filter)
     const ok = s.median < 10e6 && count === 500
     if (label.startsWith('kinds')) pass = pass && ok
@@ -503,7 +566,104 @@ async function memory(scale: number): Promise<{ rows: string[][]; pass: boolean 
   }
 }
 
-const PARTS = { ingest, req: reqLatency, memory, groups: groupReqLatency }
+/**
+ * Side by side with the peer (@nostr-relay/core + @nostr-relay/event-repository-sqlite, `bench/peer-relay.ts`):
+ * 1. ingest: the same pre-signed kind-1 events over the same 20 connections (64 in flight each) into a fresh engine
+ *    and a fresh peer, two rounds with fresh events, best of each; targets ≥ 70% of the verification rate measured
+ *    here and ahead of the peer;
+ * 2. REQ: both stores bulk-loaded with the same 1,000,000 events (batch by batch from one generator), the same REQs
+ *    timed on each; target p50 < 10 ms and ahead of the peer. The peer caches each filter's result for 1 s by
+ *    default, which a loop of identical REQs would mostly hit; the comparison runs it with that cache off (a store
+ *    against a store, like ours), and its default is timed too, on the first filter, for the record.
+ */
+async function peer(scale: number): Promise<{ rows: string[][]; pass: boolean }> {
+  const total = Math.max(2000, Math.round(40_000 * scale))
+  const authors = Array.from({ length: CONNECTIONS }, () => generateSecretKey())
+  const perConn = Math.ceil(total / CONNECTIONS)
+  const best = { ours: { rate: 0, refused: 0 }, peer: { rate: 0, refused: 0 } }
+  let verifyRate = 0
+  for (let round = 0; round < 2; round++) {
+    progress(`signing ${fmtInt(perConn * CONNECTIONS)} kind-1 events (round ${round + 1} of 2)`)
+    const frames = ingestFrames('plain', authors, perConn)
+    if (round === 0) {
+      progress('measuring the single-core verification rate')
+      verifyRate = verificationRate(frames.flat().slice(0, 4000).map((f) => JSON.parse(f)[1] as NostrEvent))
+    }
+    const ours = await ingestRun('plain', authors, frames)
+    const theirs = await peerIngestRun(frames)
+    progress(`round ${round + 1}: engine ${fmtInt(ours.rate)}/s, peer ${fmtInt(theirs.rate)}/s`)
+    best.ours = { rate: Math.max(best.ours.rate, ours.rate), refused: best.ours.refused + ours.refused }
+    best.peer = { rate: Math.max(best.peer.rate, theirs.rate), refused: best.peer.refused + theirs.refused }
+  }
+  const ratio = best.ours.rate / verifyRate
+  const ingestPass = ratio >= 0.7 && best.ours.rate > best.peer.rate && best.ours.refused === 0
+  const rows: string[][] = [
+    ['raw verification (1 core, wasm)', `${fmtInt(verifyRate)}/s`, '', ''],
+    ['engine ingest kind 1 (20 conns)', `${fmtInt(best.ours.rate)}/s`, `${(ratio * 100).toFixed(0)}% of verify`, `${best.ours.refused} refused`],
+    ['peer ingest kind 1 (20 conns)', `${fmtInt(best.peer.rate)}/s`, `${((best.peer.rate / verifyRate) * 100).toFixed(0)}% of verify`, `${best.peer.refused} refused`],
+    ['engine / peer ingest', fmtRatio(best.ours.rate / best.peer.rate), '', `${verdict(ingestPass)} (≥ 70% of verify, ahead)`],
+  ]
+
+  const reqTotal = Math.max(20_000, Math.round(1_000_000 * scale))
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-peer-req-'))
+  const peerFile = path.join(dataDir, 'peer.sqlite')
+  const robot = generateSecretKey()
+  const reader = generateSecretKey()
+  let engine = await startEngineProcess(dataDir, await freePort(), getPublicKey(robot))
+  const port = engine.port
+  const status = await apiCall(port, robot, 'POST', '/relay/big', relayConfig('big', getPublicKey(reader)))
+  if (status !== 201) throw new Error(`relay creation failed: ${status}`)
+  await engine.stop()
+  progress(`loading the same ${fmtInt(reqTotal)} events into the engine's relay and the peer's database`)
+  const t0 = nowNs()
+  const store = new RelayStore(relayDbFile(dataDir, 'big'))
+  store.db.pragma('synchronous = OFF')
+  const loader = await openPeerLoader(peerFile)
+  const bulkAuthors = bulkEvents(reqTotal, [(events) => putAll(store, events), (events) => loader.put(events)])
+  store.close()
+  await loader.close()
+  progress(`loaded in ${fmtDuration(nowNs() - t0)}`)
+
+  engine = await startEngineProcess(dataDir, port, getPublicKey(robot))
+  const ourConn = await connect(port, 'big.localhost', reader)
+  await ourConn.authed
+  let peerRelay = await startPeerProcess(peerFile, 0)
+  const peerWs = await connectPlain(peerRelay.port)
+  let reqPass = true
+  let firstPeerMedian = 0
+  for (const [n, { label, filter }] of reqFilters(bulkAuthors).entries()) {
+    const o = await timeReq(ourConn.ws, () => filter)
+    const p = await timeReq(peerWs, () => filter)
+    const where = `(${fmtInt(reqTotal)} events)`
+    if (n === 0) {
+      firstPeerMedian = p.median
+      const ok = o.median < 10e6 && o.median < p.median && o.count === 500 && p.count === 500
+      reqPass = ok
+      rows.push([`engine REQ ${label} ${where}`, fmtDuration(o.median), fmtDuration(o.p99), `${o.count} events`])
+      rows.push([`peer REQ ${label} ${where}`, fmtDuration(p.median), fmtDuration(p.p99), `${p.count} events`])
+      rows.push(['engine / peer REQ p50', fmtRatio(p.median / o.median), '', `${verdict(ok)} (p50 < 10 ms, ahead)`])
+    } else {
+      rows.push([`engine REQ ${label} ${where}`, fmtDuration(o.median), fmtDuration(o.p99), `${o.count} events`])
+      rows.push([`peer REQ ${label} ${where}`, fmtDuration(p.median), fmtDuration(p.p99), `${p.count} events, ${fmtRatio(p.median / o.median)} engine`])
+    }
+  }
+  ourConn.ws.close()
+  peerWs.close()
+  await peerRelay.stop()
+  // The peer as it ships: identical REQs within 1 s come from its filter-result cache.
+  peerRelay = await startPeerProcess(peerFile, 'default')
+  const cachedWs = await connectPlain(peerRelay.port)
+  const [first] = reqFilters(bulkAuthors)
+  const cached = await timeReq(cachedWs, () => first!.filter)
+  rows.push([`peer REQ ${first!.label}, its 1 s result cache on`, fmtDuration(cached.median), fmtDuration(cached.p99), `${cached.count} events (uncached ${fmtDuration(firstPeerMedian)})`])
+  cachedWs.close()
+  await peerRelay.stop()
+  await engine.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+  return { rows, pass: ingestPass && reqPass }
+}
+
+const PARTS = { ingest, req: reqLatency, memory, groups: groupReqLatency, peer }
 type Part = keyof typeof PARTS
 
 /** Runs the measurements (all, or `parts`) and prints their table; true when every target is met. */
