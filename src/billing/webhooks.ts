@@ -101,6 +101,8 @@ export class StripeWebhooks {
           failed = true
           this.log.warn({ event: row.id, type: row.type, err: (err as Error).message }, 'webhook event not applied yet; will retry')
         }
+        // Let waiting requests (new deliveries above all, which must be acknowledged fast) run between events.
+        await new Promise((resolve) => setImmediate(resolve))
       }
     }
     if (failed) {
