@@ -105,7 +105,8 @@ export class Robot {
 
   /** Records a notification under its stable id and delivers it; the same id again is a no-op (false). */
   notify(n: Notification): Promise<boolean> {
-    return this.outbox.notify(n)
+    // Tracked, so `idle()` also waits for notices recorded from billing hooks that nobody awaits.
+    return this.track(this.outbox.notify(n)).then((recorded) => recorded === true)
   }
 
   /** Billing: an invoice is open and waits for payment (Lightning or card) — links to the dashboard. */
