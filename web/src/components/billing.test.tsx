@@ -94,6 +94,7 @@ describe('operator billing summary', () => {
       pubkey: 'a'.repeat(64),
       nwc_is_set: true,
       nwc_error: 'INSUFFICIENT_BALANCE: not enough sats',
+      nwc_wallet_pubkey: null,
       past_due_at: NOW,
       stripe_customer_id: 'cus_1',
       stripe_subscription_id: 'sub_1',

@@ -1,20 +1,22 @@
-// The API client: `{data, code:"ok"}` / `{error, code}` envelopes, same-origin session cookie, and the
-// resource shapes the dashboard reads (they mirror src/api/schemas.ts).
+// The API client: `{data, code:"ok"}` / `{error, code}` envelopes, same-origin session cookie. The resource
+// shapes come from the API's own schemas (src/api/schemas.ts), so the dashboard and the server cannot disagree.
+import type { z } from '@hono/zod-openapi'
+import type {
+  ActivitySchema,
+  IdentitySchema,
+  InvoiceSchema,
+  LightningPaymentSchema,
+  PlanSchema,
+  PublicConfigSchema,
+  RelayDetailSchema,
+  RelaySchema,
+  TenantSchema,
+} from '../../../src/api/schemas'
 import { ApiError } from './errors'
 
 export type RelayStatus = 'active' | 'inactive' | 'delinquent'
 
-export interface Plan {
-  id: string
-  name: string
-  /** USD cents per month. */
-  amount: number
-  /** null = unlimited */
-  members: number | null
-  blossom: boolean
-  livekit: boolean
-  stripe_price_id: string | null
-}
+export type Plan = z.infer<typeof PlanSchema>
 
 export interface Flags {
   policy_public_join: boolean
@@ -26,105 +28,33 @@ export interface Flags {
   push_enabled: boolean
 }
 
-export interface Relay extends Flags {
-  id: string
-  tenant: string
-  subdomain: string
-  url: string
-  plan: string
-  status: RelayStatus
-  synced: boolean
-  sync_error: string
-  info_name: string
-  info_icon: string
-  info_description: string
-  created_at: number
-  updated_at: number
-}
+export type Relay = z.infer<typeof RelaySchema>
 
 export interface MemberCount {
   used: number
   allowed: number | null
 }
 
-export interface RelayDetail extends Relay {
-  /** null while the engine cannot be reached */
-  members: MemberCount | null
-}
+export type RelayDetail = z.infer<typeof RelayDetailSchema>
 
-export interface Tenant {
-  pubkey: string
-  nwc_is_set: boolean
-  /** The last auto-pay failure, `<NIP-47 code>: <wallet message>`; null after a success. */
-  nwc_error: string | null
-  /** When a payment failed; the grace period counts from here. */
-  past_due_at: number | null
-  stripe_customer_id: string | null
-  stripe_subscription_id: string | null
-  created_at: number
-}
+export type Tenant = z.infer<typeof TenantSchema>
 
-export interface Invoice {
-  id: string
-  /** draft | open | paid | uncollectible | void */
-  status: string | null
-  /** USD cents */
-  amount_due: number
-  amount_paid: number
-  amount_remaining: number
-  currency: string
-  created: number
-  due_date: number | null
-  period_start: number | null
-  period_end: number | null
-  hosted_invoice_url: string | null
-}
+export type Invoice = z.infer<typeof InvoiceSchema>
 
 export type LightningStatus = 'none' | 'pending' | 'paid' | 'expired' | 'in-progress'
 
-export interface LightningPayment {
-  invoice_id: string
-  status: LightningStatus
-  /** Set only while it may be paid by hand. */
-  bolt11: string | null
-  amount_sats: number | null
-  amount_cents: number | null
-  expires_at: number | null
-}
+export type LightningPayment = z.infer<typeof LightningPaymentSchema>
 
 export interface SessionState {
   signed_in: boolean
   pubkey: string | null
 }
 
-export interface Activity {
-  id: string
-  tenant: string
-  created_at: number
-  activity_type: string
-  resource_type: 'tenant' | 'relay'
-  resource_id: string
-  relay_plan: string | null
-  relay_status: string | null
-  detail: string | null
-}
+export type Activity = z.infer<typeof ActivitySchema>
 
-export interface Identity {
-  pubkey: string
-  is_admin: boolean
-  is_tenant: boolean
-}
+export type Identity = z.infer<typeof IdentitySchema>
 
-export interface PublicConfig {
-  billing_enabled: boolean
-  relay_domain: string
-  relay_url_template: string
-  lightning_enabled?: boolean
-  profile_relays?: string[]
-  signer_relays?: string[]
-  /** Days a tenant may stay past due before paid relays are suspended (not offered by every server). */
-  billing_grace_days?: number
-}
+export type PublicConfig = z.infer<typeof PublicConfigSchema>
 
 export interface Page<T> {
   items: T[]

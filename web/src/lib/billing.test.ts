@@ -71,7 +71,7 @@ describe('billing banner', () => {
   })
 })
 
-const plan = (id: string, amount: number): Plan => ({ id, name: id[0]!.toUpperCase() + id.slice(1), amount, members: null, blossom: false, livekit: false, stripe_price_id: null })
+const plan = (id: Plan['id'], amount: number): Plan => ({ id, name: id[0]!.toUpperCase() + id.slice(1), amount, members: null, blossom: false, livekit: false, stripe_price_id: null })
 const free = plan('free', 0)
 const basic = plan('basic', 500)
 const growth = plan('growth', 2500)
