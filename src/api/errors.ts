@@ -44,6 +44,11 @@ export function errorResponse(c: Context, err: DomainError, headers?: Record<str
 /** Maps anything thrown by a handler to an envelope; only real faults become 500. */
 export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err
+  // Stripe unreachable or failing on its side: a dependency is down, not a fault of ours or of the request.
+  const stripeType = (err as { type?: unknown }).type
+  if (stripeType === 'StripeConnectionError' || stripeType === 'StripeAPIError' || stripeType === 'StripeRateLimitError') {
+    return new DomainError(503, 'billing-unavailable', 'Stripe could not be reached; try again in a moment')
+  }
   if (err instanceof HTTPException) {
     if (err.status === 413) return new DomainError(413, 'body-too-large', 'the request body is too large')
     if (err.status === 415) return new DomainError(415, 'unsupported-media-type', 'send the body as application/json')

@@ -110,4 +110,15 @@ describe('Stripe subscriptions', () => {
     const session = [...w.stripe.portalSessions.values()].at(-1)!
     expect(session.return_url).toBe(`${w.base}/account`)
   })
+
+  it('answers 503 billing-unavailable, not 500, while Stripe cannot be reached', async () => {
+    const t = w.tenant()
+    await w.api(t, 'POST', '/api/relays', { subdomain: 'bill-down', plan: 'basic' })
+    await w.settle()
+    await w.stripe.close()
+    const invoices = await w.api(t, 'GET', `/api/tenants/${t.pk}/invoices`)
+    expect(invoices.status).toBe(503)
+    expect(invoices.code).toBe('billing-unavailable')
+    expect((await w.api(t, 'POST', `/api/tenants/${t.pk}/portal`)).code).toBe('billing-unavailable')
+  })
 })
