@@ -8,7 +8,7 @@ import type { Platform } from '../platform/platform.js'
 import { identity } from './auth/identity.js'
 import { DatabaseReplayGuard, ReplayCache, type ReplayGuard } from './auth/replay-cache.js'
 import type { ApiEnv } from './env.js'
-import { errorResponse, toDomainError, validationError } from './errors.js'
+import { errorResponse, domainErrorOf, validationError } from './errors.js'
 import { ApiMetrics } from './metrics.js'
 import { planRoutes } from './routes/plans.js'
 import { relayRoutes } from './routes/relays.js'
@@ -48,7 +48,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   ]
 
   const onError = (err: Error, c: Context) => {
-    const known = toDomainError(err)
+    const known = domainErrorOf(err)
     if (known) return errorResponse(c, known)
     platform.log.error({ err, method: c.req.method, path: c.req.path }, 'request failed')
     return c.json({ error: 'internal error', code: 'internal-error' }, 500)

@@ -42,7 +42,7 @@ export function errorResponse(c: Context, err: DomainError, headers?: Record<str
 }
 
 /** Maps anything thrown by a handler to an envelope; only real faults become 500. */
-export function toDomainError(err: unknown): DomainError | undefined {
+export function domainErrorOf(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err
   // Stripe unreachable or failing on its side: a dependency is down, not a fault of ours or of the request.
   const stripeType = (err as { type?: unknown }).type
