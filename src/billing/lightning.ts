@@ -322,11 +322,19 @@ export class Lightning {
     const usd = await this.options.prices.usd()
     const cents = invoice.amount_remaining
     const msats = centsToMsats(cents, usd)
-    const made = await this.options.robotWallet.makeInvoice({
-      amountMsats: msats,
-      description: `Caravel invoice ${invoice.number ?? invoice.id}`,
-      expirySeconds: this.options.invoiceExpirySeconds ?? 600,
-    })
+    let made
+    try {
+      made = await this.options.robotWallet.makeInvoice({
+        amountMsats: msats,
+        description: `Caravel invoice ${invoice.number ?? invoice.id}`,
+        expirySeconds: this.options.invoiceExpirySeconds ?? 600,
+      })
+    } catch (err) {
+      // The operator's wallet is a dependency: its failure is ours to report as unavailable, never a 500.
+      const why = err instanceof NwcError ? `${err.code}: ${err.message}` : (err as Error).message
+      this.log.warn({ invoice: invoice.id, error: why }, 'the operator wallet could not issue an invoice')
+      throw new DomainError(503, 'lightning-unavailable', 'the Lightning wallet of this deployment could not issue an invoice; try again in a moment')
+    }
     const now = nowSeconds()
     const changed = await this.platform.db.transaction(async (tx) =>
       await tx.run(

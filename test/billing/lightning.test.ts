@@ -4,7 +4,9 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Billing } from '../../src/billing/billing.js'
-import type { AutopayFailure } from '../../src/billing/lightning.js'
+import { BtcPriceSource } from '../../src/billing/btc-price.js'
+import { Lightning, type AutopayFailure } from '../../src/billing/lightning.js'
+import { NwcError } from '../../src/billing/nwc.js'
 import { loadConfig } from '../../src/config.js'
 import { openPlatform } from '../../src/platform/platform.js'
 import type { Keys } from '../engine/helpers.js'
@@ -222,6 +224,28 @@ describe('Lightning auto-pay', () => {
     await w.settle()
     expect(w.stripe.invoices.get(invoice.id)!.status).toBe('paid')
     expect((await w.api(t, 'GET', `/api/relays`)).data.items[0].status).toBe('active')
+  })
+
+  it("answers 503 lightning-unavailable, not 500, when the operator's wallet cannot issue an invoice", async () => {
+    const t = w.tenant()
+    await w.api(t, 'POST', '/api/relays', { subdomain: 'ln-no-wallet', plan: 'basic' })
+    await w.settle()
+    const invoice = await openInvoiceOf(t)
+    // A wallet that refuses every request (a test double of the LightningWallet interface).
+    const refusing = {
+      makeInvoice: async () => {
+        throw new NwcError('INTERNAL', 'wallet offline')
+      },
+      payInvoice: async () => {
+        throw new NwcError('INTERNAL', 'wallet offline')
+      },
+      lookupInvoice: async () => {
+        throw new NwcError('INTERNAL', 'wallet offline')
+      },
+      close: () => {},
+    }
+    const broken = new Lightning(w.server.platform, w.server.billing!.gateway, { robotWallet: refusing, prices: new BtcPriceSource({ overrideUsd: 50_000, url: 'http://127.0.0.1:9/' }) })
+    await expect(broken.pay(invoice.id, { pubkey: t.pk, isAdmin: false })).rejects.toMatchObject({ status: 503, code: 'lightning-unavailable' })
   })
 
   it('refuses bad invoice ids and keeps wallet URIs out of every response and log line', async () => {
