@@ -49,6 +49,7 @@ export const RelaySchema = z
     info_icon: z.string(),
     info_description: z.string(),
     ...flags,
+    exempt_kinds: z.array(z.number().int()).openapi({ description: 'kinds let through to and between members without authentication (gift wraps, zap receipts, NWC, NIP-46 by default)' }),
     created_at: z.number().int(),
     updated_at: z.number().int(),
   })
@@ -145,6 +146,12 @@ export const RelayUpdateSchema = z
     info_icon: info.info_icon.optional(),
     info_description: info.info_description.optional(),
     ...optionalFlags,
+    exempt_kinds: z
+      .array(z.number())
+      .max(1000)
+      .nullable()
+      .optional()
+      .openapi({ description: 'at most 64 kinds (0–65535); null restores the default list' }),
   })
   .openapi('RelayUpdate')
 

@@ -30,6 +30,8 @@ export interface RelayTable {
   blossom_enabled: number
   livekit_enabled: number
   push_enabled: number
+  /** JSON array of kinds; null = the engine's default exemptions. */
+  exempt_kinds: string | null
   secret: string
   created_at: number
   updated_at: number
@@ -116,7 +118,19 @@ export interface Schema {
   invoice_nwc_payment: InvoiceNwcPaymentTable
   admin: AdminTable
   notification: NotificationTable
+  profile: ProfileTable
 }
+
+export interface ProfileTable {
+  pubkey: string
+  name: string | null
+  picture: string | null
+  nip05: string | null
+  event_created_at: number | null
+  fetched_at: number
+}
+
+export type ProfileRow = ProfileTable
 
 export type TenantRow = Selectable<TenantTable>
 export type RelayRow = RelayTable

@@ -9,7 +9,7 @@ import { DomainError, notFound } from './errors.js'
 import { nowSeconds, randomId, sortableId } from './ids.js'
 import type { Plans } from './plans.js'
 import type { SecretBox } from './secret-box.js'
-import { assertHttpUrl, assertPlanAllows, subdomainProblem } from './validation.js'
+import { assertHttpUrl, assertPlanAllows, normalizeExemptKinds, subdomainProblem } from './validation.js'
 import { parseWalletConnectUri } from './wallet-connect-uri.js'
 
 export type ActivityType =
@@ -38,7 +38,7 @@ export interface RelayInput {
   push_enabled?: boolean
 }
 
-export type RelayPatch = Partial<Omit<RelayInput, 'subdomain'>>
+export type RelayPatch = Partial<Omit<RelayInput, 'subdomain'>> & { exempt_kinds?: number[] | null }
 
 const RELAY_FLAGS = [
   'policy_public_join',
@@ -146,6 +146,7 @@ export class Commands {
       blossom_enabled: 0,
       livekit_enabled: 0,
       push_enabled: 0,
+      exempt_kinds: null,
       secret: this.box.seal(bytesToHex(generateSecretKey())),
       created_at: now,
       updated_at: now,
@@ -182,6 +183,7 @@ export class Commands {
         if (patch[field] !== undefined) next[field] = patch[field]
       }
       for (const flag of RELAY_FLAGS) if (patch[flag] !== undefined) next[flag] = patch[flag] ? 1 : 0
+      if (patch.exempt_kinds !== undefined) next.exempt_kinds = patch.exempt_kinds === null ? null : JSON.stringify(normalizeExemptKinds(patch.exempt_kinds))
       assertPlanAllows(this.plans.get(next.plan)!, { blossom_enabled: next.blossom_enabled === 1, livekit_enabled: next.livekit_enabled === 1 })
       const { id: _id, tenant: _t, subdomain: _s, secret: _secret, created_at: _c, ...changes } = next
       await tx.run(tx.q.updateTable('relay').set(changes).where('id', '=', id))

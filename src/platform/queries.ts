@@ -10,7 +10,7 @@ const MAX_TIME = Number.MAX_SAFE_INTEGER
 const RELAY_VIEW_COLUMNS = [
   'id', 'tenant', 'subdomain', 'plan', 'status', 'synced', 'sync_error', 'info_name', 'info_icon', 'info_description',
   'policy_public_join', 'policy_strip_signatures', 'groups_enabled', 'management_enabled', 'blossom_enabled',
-  'livekit_enabled', 'push_enabled', 'created_at', 'updated_at',
+  'livekit_enabled', 'push_enabled', 'exempt_kinds', 'created_at', 'updated_at',
 ] as const
 
 export type QueryName = keyof ReturnType<typeof buildQueries>

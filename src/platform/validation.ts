@@ -56,3 +56,25 @@ export function assertPlanAllows(plan: Plan, toggles: Toggles): void {
     throw new DomainError(422, 'plan-lacks-feature', `the ${plan.name} plan does not include LiveKit`)
   }
 }
+
+/**
+ * What a private relay lets through without the sender's authentication, when addressed to (or sent by) a
+ * member: gift wraps, zap receipts, Nostr Wallet Connect and NIP-46 remote signing. The engine's default too.
+ */
+export const DEFAULT_EXEMPT_KINDS: readonly number[] = [1059, 9735, 13194, 23194, 23195, 24133]
+export const MAX_EXEMPT_KINDS = 64
+
+/** Checks a tenant's exempt-kinds list; answers it sorted and without repeats. */
+export function normalizeExemptKinds(kinds: readonly number[]): number[] {
+  const bad = kinds.find((k) => !Number.isInteger(k) || k < 0 || k > 65535)
+  if (bad !== undefined) throw new DomainError(400, 'invalid-exempt-kinds', `${bad} is not an event kind (a whole number from 0 to 65535)`)
+  const unique = [...new Set(kinds)].sort((a, b) => a - b)
+  if (unique.length > MAX_EXEMPT_KINDS) throw new DomainError(400, 'invalid-exempt-kinds', `at most ${MAX_EXEMPT_KINDS} exempt kinds`)
+  return unique
+}
+
+/** The stored column (JSON or null) as the list in force. */
+export function exemptKindsOf(stored: string | null): number[] {
+  if (stored === null) return [...DEFAULT_EXEMPT_KINDS]
+  return JSON.parse(stored) as number[]
+}

@@ -1,5 +1,6 @@
 // What the API shows of our rows: never `secret`, never `nwc_url`.
 import type { RelayRow, TenantRow } from '../db/schema.js'
+import { exemptKindsOf } from './validation.js'
 
 export interface RelayView {
   id: string
@@ -20,6 +21,8 @@ export interface RelayView {
   blossom_enabled: boolean
   livekit_enabled: boolean
   push_enabled: boolean
+  /** Kinds let through to and between members without authentication (engine `policy.exempt_kinds`). */
+  exempt_kinds: number[]
   created_at: number
   updated_at: number
 }
@@ -61,6 +64,7 @@ export function relayView(row: Omit<RelayRow, 'secret'>, urlFor: (subdomain: str
     blossom_enabled: row.blossom_enabled === 1,
     livekit_enabled: row.livekit_enabled === 1,
     push_enabled: row.push_enabled === 1,
+    exempt_kinds: exemptKindsOf(row.exempt_kinds),
     created_at: row.created_at,
     updated_at: row.updated_at,
   }

@@ -12,7 +12,7 @@ export interface EngineRelayConfig {
   secret?: string
   inactive: boolean
   info: { name: string; icon: string; description: string; pubkey: string }
-  policy: { public_join: boolean; strip_signatures: boolean }
+  policy: { public_join: boolean; strip_signatures: boolean; max_members?: number | null; exempt_kinds?: number[] }
   groups: { enabled: boolean }
   management: { enabled: boolean }
   blossom: { enabled: boolean } & Record<string, unknown>

@@ -6,7 +6,7 @@ const row: RelayRow = {
   id: 'r1', tenant: 'a'.repeat(64), subdomain: 'my-club', plan: 'basic', status: 'delinquent', synced: 0, sync_error: '',
   info_name: 'My Club', info_icon: 'https://x.example/i.png', info_description: 'hi',
   policy_public_join: 1, policy_strip_signatures: 0, groups_enabled: 1, management_enabled: 0,
-  blossom_enabled: 1, livekit_enabled: 1, push_enabled: 0, secret: 'v1.x', created_at: 1, updated_at: 1,
+  blossom_enabled: 1, livekit_enabled: 1, push_enabled: 0, exempt_kinds: null, secret: 'v1.x', created_at: 1, updated_at: 1,
 }
 
 describe('engineConfigFor', () => {
@@ -40,6 +40,18 @@ describe('engineConfigFor', () => {
     expect(off.livekit.server_url).toBe('')
     expect(off.blossom).toEqual({ enabled: false })
     expect(off.inactive).toBe(false)
+  })
+
+  it("carries the plan's member limit and the exempt kinds (default list, or the tenant's)", () => {
+    const context = { config: { relayDomain: 'localhost', livekit: undefined, blossomS3: undefined }, admins: [] }
+    expect(engineConfigFor(row, { ...context, memberLimit: 100 }).policy).toEqual({
+      public_join: true,
+      strip_signatures: false,
+      max_members: 100,
+      exempt_kinds: [1059, 9735, 13194, 23194, 23195, 24133],
+    })
+    const custom = engineConfigFor({ ...row, exempt_kinds: '[1059]' }, { ...context, memberLimit: null }).policy
+    expect(custom).toMatchObject({ max_members: null, exempt_kinds: [1059] })
   })
 
   it('derives the schema from the subdomain', () => {

@@ -3,6 +3,7 @@
 // gives operator admins `can_manage`.
 import type { Config } from '../config.js'
 import type { RelayRow } from '../db/schema.js'
+import { exemptKindsOf } from '../platform/validation.js'
 import type { EngineRelayConfig } from './engine-client.js'
 
 export const ADMIN_ROLE = 'caravel_admin'
@@ -18,7 +19,7 @@ export function relaySchema(subdomain: string): string {
 
 export function engineConfigFor(
   relay: RelayRow,
-  context: { config: Pick<Config, 'relayDomain' | 'livekit' | 'blossomS3'>; admins: string[] },
+  context: { config: Pick<Config, 'relayDomain' | 'livekit' | 'blossomS3'>; admins: string[]; memberLimit?: number | null },
 ): EngineRelayConfig {
   const { livekit, blossomS3 } = context.config
   const livekitOn = relay.livekit_enabled === 1 && livekit !== undefined
@@ -37,7 +38,13 @@ export function engineConfigFor(
     schema: relaySchema(relay.subdomain),
     inactive: relay.status !== 'active',
     info: { name: relay.info_name, icon: relay.info_icon, description: relay.info_description, pubkey: relay.tenant },
-    policy: { public_join: relay.policy_public_join === 1, strip_signatures: relay.policy_strip_signatures === 1 },
+    policy: {
+      public_join: relay.policy_public_join === 1,
+      strip_signatures: relay.policy_strip_signatures === 1,
+      // Caravel extensions (zooid ignores them): the plan's member limit and the exempt kinds.
+      max_members: context.memberLimit ?? null,
+      exempt_kinds: exemptKindsOf(relay.exempt_kinds),
+    },
     groups: { enabled: relay.groups_enabled === 1 },
     management: { enabled: relay.management_enabled === 1 },
     blossom,

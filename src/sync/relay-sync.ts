@@ -139,7 +139,7 @@ export class RelaySync {
     const relay = await queries.getRelay(relayId)
     if (!relay) return
     // The robot manages relays for the platform (NIP-86), alongside the operator's admins.
-    const config = engineConfigFor(relay, { config: this.platform.config, admins: [...(await this.platform.listAdmins()), this.platform.robot.pubkey] })
+    const config = engineConfigFor(relay, { config: this.platform.config, admins: [...(await this.platform.listAdmins()), this.platform.robot.pubkey], memberLimit: this.platform.plans.get(relay.plan)?.members ?? null })
     const { schema: _schema, ...patch } = config
     const create = () => this.client.createRelay(relay.id, { ...config, secret: box.open(relay.secret) })
     try {
