@@ -6,10 +6,11 @@ import type { Statement } from 'better-sqlite3'
 import { addressKey, firstTagValue, LIMITS, serializeEvent, type Filter, type NostrEvent } from './nip01.js'
 import { expirationOf } from './nip40.js'
 import { ensureSchema, openDatabase, type Db } from './sqlite.js'
+import { EventCountDeltas, STATS_SCHEMA } from './stats.js'
 import type { StoredRow } from './visibility.js'
 
 /** Bump with every change to SCHEMA (which must stay idempotent). */
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -36,7 +37,10 @@ CREATE TABLE IF NOT EXISTS tags (
 );
 CREATE INDEX IF NOT EXISTS tags_by_value ON tags(name, value, created_at DESC);
 CREATE INDEX IF NOT EXISTS tags_by_event ON tags(seq);
-`
+${STATS_SCHEMA}`
+
+/** Every event in export order (`caravel engine export` and the management API's export). */
+export const EXPORT_SQL = 'SELECT json FROM events ORDER BY created_at ASC, id ASC'
 
 /** The database file of a relay id; ids with characters unsafe in file names are hex-encoded behind `~`. */
 export function relayDbFile(dataDir: string, relayId: string): string {
@@ -60,23 +64,27 @@ interface AddressRow {
 
 const MAX_CACHED_QUERIES = 256
 
+/** What a delete tells the event counters (stats.ts). */
+const REMOVED = 'RETURNING kind, created_at'
+type RemovedRow = { kind: number; created_at: number }
+
 /** The store's fixed statements, prepared on first use (a store opened for one query prepares one or two). */
 const SQL = {
   insertEvent: 'INSERT OR IGNORE INTO events (id, pubkey, kind, created_at, dtag, expiration, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
   insertTag: 'INSERT INTO tags (seq, name, value, created_at) VALUES (?, ?, ?, ?)',
   selectAddress: 'SELECT seq, id, created_at FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?',
   deleteSeq: 'DELETE FROM events WHERE seq = ?',
-  deleteIdByAuthor: 'DELETE FROM events WHERE id = ? AND pubkey = ? AND kind != 5',
-  deleteAddressUpTo: 'DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ? AND created_at <= ?',
-  deleteById: 'DELETE FROM events WHERE id = ?',
-  deleteByAuthor: 'DELETE FROM events WHERE pubkey = ?',
+  deleteIdByAuthor: `DELETE FROM events WHERE id = ? AND pubkey = ? AND kind != 5 ${REMOVED}`,
+  deleteAddressUpTo: `DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ? AND created_at <= ? ${REMOVED}`,
+  deleteById: `DELETE FROM events WHERE id = ? ${REMOVED}`,
+  deleteByAuthor: `DELETE FROM events WHERE pubkey = ? ${REMOVED}`,
   deletedById: `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
        WHERE t.name = 'e' AND t.value = ? AND ((e.kind = 5 AND e.pubkey = ?) OR e.kind = 9005) LIMIT 1`,
   deletedByAddress: `SELECT 1 FROM tags t JOIN events e ON e.seq = t.seq
        WHERE t.name = 'a' AND t.value = ? AND e.kind = 5 AND e.pubkey = ? AND e.created_at >= ? LIMIT 1`,
-  deleteByTag: 'DELETE FROM events WHERE seq IN (SELECT seq FROM tags WHERE name = ? AND value = ?)',
-  deleteAddressStmt: 'DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ?',
-  selectExpired: 'SELECT seq FROM events WHERE expiration IS NOT NULL AND expiration <= ?',
+  deleteByTag: `DELETE FROM events WHERE seq IN (SELECT seq FROM tags WHERE name = ? AND value = ?) ${REMOVED}`,
+  deleteAddressStmt: `DELETE FROM events WHERE pubkey = ? AND kind = ? AND dtag = ? ${REMOVED}`,
+  selectExpired: 'SELECT seq, kind, created_at FROM events WHERE expiration IS NOT NULL AND expiration <= ?',
   selectById: 'SELECT json FROM events WHERE id = ?',
 } as const
 
@@ -84,6 +92,8 @@ export class RelayStore {
   readonly db: Db
   private readonly fixed = new Map<keyof typeof SQL, Statement>()
   private readonly queries = new Map<string, Statement>()
+  /** Event count changes of the running transaction, written when it commits. */
+  private readonly counts = new EventCountDeltas()
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -113,9 +123,29 @@ export class RelayStore {
     this.db.close()
   }
 
-  /** Runs `fn` in one transaction (commit on return, rollback on throw). */
+  /** Runs `fn` in one transaction (commit on return, rollback on throw), with the event counters it changed. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)()
+    try {
+      return this.db.transaction(() => {
+        const result = fn()
+        this.counts.writeTo(this.db)
+        return result
+      })()
+    } catch (err) {
+      this.counts.clear()
+      throw err
+    }
+  }
+
+  /** Counts removed rows; outside a transaction (autocommit) the counters are written at once. */
+  private removed(rows: RemovedRow[]): number {
+    this.counts.removed(rows)
+    if (!this.db.inTransaction) this.counts.writeTo(this.db)
+    return rows.length
+  }
+
+  private deleteAll(name: keyof typeof SQL, ...params: unknown[]): number {
+    return this.removed(this.s(name).all(...params) as RemovedRow[])
   }
 
   /**
@@ -132,10 +162,13 @@ export class RelayStore {
           return 'older'
         }
         this.s('deleteSeq').run(existing.seq)
+        this.counts.add(existing.created_at, event.kind, -1)
       }
     }
     const info = this.s('insertEvent').run(event.id, event.pubkey, event.kind, event.created_at, d, expirationOf(event) ?? null, json)
     if (info.changes === 0) return 'duplicate'
+    this.counts.add(event.created_at, event.kind, 1)
+    if (!this.db.inTransaction) this.counts.writeTo(this.db)
     const seq = info.lastInsertRowid
     for (const t of event.tags) {
       const name = t[0]
@@ -148,28 +181,28 @@ export class RelayStore {
 
   /** NIP-09: deletes `id` if `author` wrote it (never a kind 5). */
   deleteOwnEvent(id: string, author: string): number {
-    return this.s('deleteIdByAuthor').run(id, author).changes
+    return this.deleteAll('deleteIdByAuthor', id, author)
   }
 
   deleteOwnAddressUpTo(author: string, kind: number, d: string, createdAt: number): number {
-    return this.s('deleteAddressUpTo').run(author, kind, d, createdAt).changes
+    return this.deleteAll('deleteAddressUpTo', author, kind, d, createdAt)
   }
 
   deleteEvent(id: string): number {
-    return this.s('deleteById').run(id).changes
+    return this.deleteAll('deleteById', id)
   }
 
   deleteAuthorEvents(pubkey: string): number {
-    return this.s('deleteByAuthor').run(pubkey).changes
+    return this.deleteAll('deleteByAuthor', pubkey)
   }
 
   /** Deletes every event whose tag `name` has the first value `value` (e.g. all of a NIP-29 group's `h`). */
   deleteTagged(name: string, value: string): number {
-    return this.s('deleteByTag').run(name, value).changes
+    return this.deleteAll('deleteByTag', name, value)
   }
 
   deleteAddress(pubkey: string, kind: number, d: string): number {
-    return this.s('deleteAddressStmt').run(pubkey, kind, d).changes
+    return this.deleteAll('deleteAddressStmt', pubkey, kind, d)
   }
 
   /**
@@ -186,10 +219,11 @@ export class RelayStore {
   }
 
   purgeExpired(now: number): number {
-    const rows = this.s('selectExpired').all(now) as { seq: number }[]
+    const rows = this.s('selectExpired').all(now) as ({ seq: number } & RemovedRow)[]
     if (rows.length === 0) return 0
     this.transaction(() => {
       for (const r of rows) this.s('deleteSeq').run(r.seq)
+      this.counts.removed(rows)
     })
     return rows.length
   }
@@ -248,7 +282,7 @@ export class RelayStore {
 
   /** Every event in export order: `created_at` ascending, then id. */
   *iterateAll(): IterableIterator<string> {
-    const stmt = this.db.prepare('SELECT json FROM events ORDER BY created_at ASC, id ASC').pluck()
+    const stmt = this.db.prepare(EXPORT_SQL).pluck()
     for (const json of stmt.iterate()) yield json as string
   }
 
@@ -267,7 +301,8 @@ export class RelayStore {
 
   clear(): void {
     this.transaction(() => {
-      this.db.exec('DELETE FROM tags; DELETE FROM events;')
+      this.db.exec('DELETE FROM tags; DELETE FROM events; DELETE FROM event_counts;')
+      this.counts.clear()
     })
   }
 
