@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Statement } from 'better-sqlite3'
-import type { RelayConfig } from './relay-config.js'
+import { storedRelayConfig, type RelayConfig } from './relay-config.js'
 import { openDatabase, type Db } from './sqlite.js'
 
 export type RelayStatus = 'active' | 'inactive' | 'deleted'
@@ -101,5 +101,5 @@ export class Catalog {
 }
 
 function toEntry(row: Row): CatalogEntry {
-  return { id: row.id, status: row.status, config: row.config ? (JSON.parse(row.config) as RelayConfig) : null }
+  return { id: row.id, status: row.status, config: row.config ? storedRelayConfig(JSON.parse(row.config) as RelayConfig) : null }
 }

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto'
 import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
 import { firstTagValue } from './nip01.js'
+import { PUBLIC_JOIN } from './joins.js'
 import type { Outcome } from './outcome.js'
 import type { VirtualRelay } from './relay.js'
 
@@ -13,6 +14,8 @@ export const JOIN_REQUEST_KIND = 28934
 export const INVITE_KIND = 28935
 export const LEAVE_REQUEST_KIND = 28936
 export const JOIN_WINDOW_SECONDS = 600
+/** Caravel policy.max_members reached: joins and NIP-86 allowpubkey are refused with this. */
+export const RELAY_FULL = 'restricted: this relay is full'
 
 export const memberListTemplate = (members: Iterable<string>, createdAt: number): EventTemplate => ({
   kind: MEMBER_LIST_KIND,
@@ -46,17 +49,18 @@ export function newClaimCode(): string {
 export const membersOf = (list: NostrEvent | undefined): string[] =>
   list ? list.tags.filter((t) => t[0] === 'member' && typeof t[1] === 'string').map((t) => t[1]!) : []
 
-/** Write pipeline step 9 for 28934: public join or a valid claim makes the author a member. */
+/** Write pipeline step 9 for 28934: public join, a valid claim or a usable managed invite makes the author a member. */
 export function handleJoinRequest(relay: VirtualRelay, event: NostrEvent, now: number): Outcome {
   if (relay.isMember(event.pubkey)) return { ok: true, message: 'duplicate: you are already a member of this relay' }
   if (Math.abs(now - event.created_at) > JOIN_WINDOW_SECONDS) {
     return { ok: false, message: 'invalid: join request is too old' }
   }
-  const claim = firstTagValue(event, 'claim')
-  if (!relay.config.policy.public_join && !(claim !== undefined && relay.isValidClaim(claim))) {
+  const admission = relay.admissionFor(firstTagValue(event, 'claim'), now)
+  if (!relay.config.policy.public_join && admission === undefined) {
     return { ok: false, message: 'invalid: failed to validate invite code' }
   }
-  relay.addMembers([event.pubkey])
+  if (relay.isFullFor(event.pubkey)) return { ok: false, message: RELAY_FULL }
+  relay.addMembers([event.pubkey], admission ?? PUBLIC_JOIN)
   return { ok: true, message: 'info: you are now a member of this relay' }
 }
 

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { checkNip98Claims, checkNip98Payload, decodeNip98Header, Nip98Error, tagValue } from '../nostr/nip98.js'
 import { MAX_BODY_BYTES, readBody, sendJson, CORS_HEADERS } from './http.js'
+import { RELAY_FULL } from './nip43.js'
 import { isHex64, stripPort } from './relay-config.js'
 import { nowSeconds, type VirtualRelay } from './relay.js'
 
@@ -47,7 +48,9 @@ export const methods: Record<string, Method> = {
     return true
   },
   allowpubkey: (relay, params) => {
-    relay.addMembers([pubkeyParam(params)])
+    const pk = pubkeyParam(params)
+    if (relay.isFullFor(pk)) throw new RpcError(RELAY_FULL)
+    relay.addMembers([pk])
     return true
   },
   unallowpubkey: (relay, params) => {

@@ -14,7 +14,14 @@ export interface RelayConfig {
   secret: string
   inactive: boolean
   info: { name: string; icon: string; description: string; pubkey: string }
-  policy: { public_join: boolean; strip_signatures: boolean }
+  policy: {
+    public_join: boolean
+    strip_signatures: boolean
+    /** Caravel: most members besides the configured ones; null = unlimited. */
+    max_members: number | null
+    /** Caravel: kinds others may deliver to members without auth (write step 5); see docs/engine.md. */
+    exempt_kinds: number[]
+  }
   groups: { enabled: boolean }
   management: { enabled: boolean }
   blossom: { enabled: boolean }
@@ -24,6 +31,10 @@ export interface RelayConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** Gift wraps, zap receipts, NWC info/request/response and NIP-46 requests. */
+export const DEFAULT_EXEMPT_KINDS: readonly number[] = [1059, 9735, 13194, 23194, 23195, 24133]
+export const MAX_EXEMPT_KINDS = 64
 
 const HEX64 = /^[0-9a-f]{64}$/
 const SCHEMA_RE = /^[a-z][a-z0-9_]*$/
@@ -66,6 +77,26 @@ function bool(o: Obj, key: string, where: string): boolean {
   if (v === undefined || v === null) return false
   if (typeof v !== 'boolean') throw new ConfigError(`invalid json: ${where} must be a boolean`)
   return v
+}
+
+function memberLimit(policy: Obj): number | null {
+  const v = policy.max_members
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'number') throw new ConfigError('invalid json: policy.max_members must be a number')
+  if (!Number.isSafeInteger(v) || v < 0) throw new ConfigError('policy.max_members must be a whole number of 0 or more')
+  return v
+}
+
+function exemptKinds(policy: Obj): number[] {
+  const v = policy.exempt_kinds
+  if (v === undefined || v === null) return [...DEFAULT_EXEMPT_KINDS]
+  if (!Array.isArray(v)) throw new ConfigError('invalid json: policy.exempt_kinds must be an array')
+  if (v.length > MAX_EXEMPT_KINDS) throw new ConfigError(`policy.exempt_kinds has more than ${MAX_EXEMPT_KINDS} kinds`)
+  if (!v.every((k) => Number.isInteger(k) && k >= 0 && k <= 65535)) {
+    throw new ConfigError('policy.exempt_kinds must contain whole numbers from 0 to 65535')
+  }
+  if (new Set(v).size !== v.length) throw new ConfigError('policy.exempt_kinds contains a kind twice')
+  return v as number[]
 }
 
 /**
@@ -129,6 +160,8 @@ export function decodeRelayConfig(input: unknown, apiHost = ''): RelayConfig {
     policy: {
       public_join: bool(policy, 'public_join', 'policy.public_join'),
       strip_signatures: bool(policy, 'strip_signatures', 'policy.strip_signatures'),
+      max_members: memberLimit(policy),
+      exempt_kinds: exemptKinds(policy),
     },
     groups: { enabled: bool(groups, 'enabled', 'groups.enabled') },
     management: { enabled: bool(management, 'enabled', 'management.enabled') },
@@ -140,6 +173,15 @@ export function decodeRelayConfig(input: unknown, apiHost = ''): RelayConfig {
       api_secret: str(livekit, 'api_secret', 'livekit.api_secret'),
     },
     roles,
+  }
+}
+
+/** A config read back from the catalog: fields added since it was stored take their defaults. */
+export function storedRelayConfig(stored: RelayConfig): RelayConfig {
+  const policy: Partial<RelayConfig['policy']> = stored.policy
+  return {
+    ...stored,
+    policy: { ...stored.policy, max_members: policy.max_members ?? null, exempt_kinds: policy.exempt_kinds ?? [...DEFAULT_EXEMPT_KINDS] },
   }
 }
 

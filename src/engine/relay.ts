@@ -21,6 +21,18 @@ import {
   newClaimCode,
 } from './nip43.js'
 import { GroupRegistry, syncGroupAdmins } from './nip29.js'
+import {
+  decodeInviteRequest,
+  INVITE_D_PREFIX,
+  inviteView,
+  isUsable,
+  managedInviteTemplate,
+  newestFirst,
+  readManagedInvite,
+  type InviteView,
+  type ManagedInvite,
+} from './invites.js'
+import { API_JOIN, JoinLog, joinTemplate, type JoinMethod } from './joins.js'
 import type { Outcome } from './outcome.js'
 import { configuredMembers, hexToBytes, selfPubkey, type RelayConfig } from './relay-config.js'
 import type { RelayStore, StoreResult } from './store.js'
@@ -55,6 +67,9 @@ export class VirtualRelay implements PooledStore {
   private bannedEventMap = new Map<string, string>()
   private readonly inviteByInviter = new Map<string, string>()
   private readonly inviterByCode = new Map<string, string>()
+  /** Caravel: managed invites by code, and how each member joined. */
+  private readonly managedInvites = new Map<string, ManagedInvite>()
+  private readonly joins = new JoinLog()
   readonly connections = new Set<Connection>()
   /** NIP-29 groups, rebuilt from the relay's own 39000/39001/39002 and invite events. */
   private readonly groupRegistry = new GroupRegistry()
@@ -62,6 +77,7 @@ export class VirtualRelay implements PooledStore {
   private admins = new Set<string>()
   private inviters = new Set<string>()
   private configured = new Set<string>()
+  private exempt: ReadonlySet<number> = new Set()
   private pending: PendingWrite[] = []
   private flushScheduled = false
   private openStore: RelayStore | undefined
@@ -150,6 +166,8 @@ export class VirtualRelay implements PooledStore {
     this.bannedEventMap = new Map()
     this.inviteByInviter.clear()
     this.inviterByCode.clear()
+    this.managedInvites.clear()
+    this.joins.clear()
     this.groupRegistry.groups.clear()
     this.groupRegistry.invites.clear()
     store.close()
@@ -197,6 +215,12 @@ export class VirtualRelay implements PooledStore {
     return this.groupRegistry
   }
 
+  /** How and when each member joined (Caravel). */
+  get joinLog(): JoinLog {
+    this.ensureOpen()
+    return this.joins
+  }
+
   /** Reloads members, bans, invites and groups from the relay's self-signed events. */
   loadState(): void {
     const store = this.store
@@ -215,6 +239,13 @@ export class VirtualRelay implements PooledStore {
       }
     }
     this.groupRegistry.load(store, this.self)
+    const appData = store.listByAuthorKind(this.self, APP_DATA_KIND)
+    this.joins.load(appData)
+    this.managedInvites.clear()
+    for (const event of appData) {
+      const invite = readManagedInvite(event)
+      if (invite) this.managedInvites.set(invite.code, invite)
+    }
   }
 
   /** Applies a (validated) config live: roles, gates and NIP-11 change at once; configured members join (§4.3). */
@@ -239,6 +270,7 @@ export class VirtualRelay implements PooledStore {
     }
     // Off, groups keep their data untouched; on, each group's 39001 follows the relay admins.
     this.groupRegistry.enabled = config.groups.enabled
+    this.exempt = new Set(config.policy.exempt_kinds)
   }
 
   /** The parts that write: configured members join and are unbanned, groups' 39001 follow the admins. */
@@ -262,6 +294,19 @@ export class VirtualRelay implements PooledStore {
     return this.admins
   }
   isConfigured = (pk: string): boolean => this.configured.has(pk)
+  /** policy.exempt_kinds (Caravel), as a set. */
+  get exemptKinds(): ReadonlySet<number> {
+    return this.exempt
+  }
+
+  /** Caravel policy.max_members: whether adding `pk` would exceed it (configured members are not counted). */
+  isFullFor(pk: string): boolean {
+    const max = this.config.policy.max_members
+    if (max === null || this.isConfigured(pk) || this.members.has(pk)) return false
+    let counted = 0
+    for (const member of this.members) if (!this.configured.has(member)) counted++
+    return counted >= max
+  }
 
   isInviter(pk: string): boolean {
     if (this.bannedPubkeys.has(pk) || !this.members.has(pk)) return false
@@ -271,6 +316,15 @@ export class VirtualRelay implements PooledStore {
   isValidClaim(code: string): boolean {
     const inviter = this.inviterByCode.get(code)
     return inviter !== undefined && this.isInviter(inviter)
+  }
+
+  /** How a 28934 `claim` admits its author: a qualifying inviter's code or a usable managed invite. */
+  admissionFor(code: string | undefined, now: number): JoinMethod | undefined {
+    if (code === undefined) return undefined
+    if (this.isValidClaim(code)) return { via: 'claim', code }
+    const invite = this.managedInvites.get(code)
+    if (invite && isUsable(invite, this.joinLog.joinsWith(code).length, now)) return { via: 'invite', code }
+    return undefined
   }
 
   // ---- relay-generated state, committed synchronously then broadcast ----
@@ -320,12 +374,19 @@ export class VirtualRelay implements PooledStore {
   private bannedEventsUpdate = () =>
     banListTemplate(BANNED_EVENTS_D, 'event', this.bannedEvents, this.nextVersionTime(APP_DATA_KIND, BANNED_EVENTS_D))
 
-  /** Unbans and adds members: one 8000 per addition and one new 13534. */
-  addMembers(pubkeys: string[]): void {
+  /** Unbans and adds members: one 8000 and one join record (how: `how`) per addition, and one new 13534. */
+  addMembers(pubkeys: string[], how: JoinMethod = API_JOIN): void {
     const unbanned = pubkeys.filter((pk) => this.bannedPubkeys.delete(pk))
     const added = pubkeys.filter((pk) => !this.members.has(pk))
-    for (const pk of added) this.members.add(pk)
-    const updates: (() => EventTemplate)[] = added.map((pk) => () => memberChangeTemplate(MEMBER_ADDED_KIND, pk, nowSeconds()))
+    const at = nowSeconds()
+    for (const pk of added) {
+      this.members.add(pk)
+      this.joins.add({ pubkey: pk, joined_at: at, ...how })
+    }
+    const updates: (() => EventTemplate)[] = added.flatMap((pk) => [
+      () => memberChangeTemplate(MEMBER_ADDED_KIND, pk, at),
+      () => joinTemplate(pk, how, at),
+    ])
     if (added.length > 0) updates.push(this.memberListUpdate)
     if (unbanned.length > 0) updates.push(this.bannedPubkeysUpdate)
     if (updates.length > 0) this.commitOwn(updates)
@@ -358,17 +419,61 @@ export class VirtualRelay implements PooledStore {
     if (this.bannedEvents.delete(id)) this.commitOwn([this.bannedEventsUpdate])
   }
 
+  /** A new 8-character code, unique among inviters' claims and managed invites. */
+  private newCode(): string {
+    let code: string
+    do code = newClaimCode()
+    while (this.inviterByCode.has(code) || this.managedInvites.has(code))
+    return code
+  }
+
   /** The inviter's claim code, creating and storing its 28935 on first request. */
   ensureInvite(inviter: string): string {
-    let code = this.inviteByInviter.get(inviter)
-    if (code) return code
-    do code = newClaimCode()
-    while (this.inviterByCode.has(code))
-    const claim = code
+    const existing = this.inviteByInviter.get(inviter)
+    if (existing) return existing
+    const claim = this.newCode()
     this.commitOwn([() => inviteTemplate(inviter, claim, nowSeconds())])
     this.inviteByInviter.set(inviter, claim)
     this.inviterByCode.set(claim, inviter)
     return claim
+  }
+
+  // ---- Caravel managed invites (management API) ----
+
+  /** Validates and stores a new invite; throws InviteRequestError with the 400 message. */
+  createInvite(input: unknown): InviteView {
+    const now = nowSeconds()
+    const request = decodeInviteRequest(input, now)
+    this.ensureOpen()
+    const invite: ManagedInvite = { code: this.newCode(), created_at: now, revoked_at: null, ...request }
+    this.commitOwn([() => managedInviteTemplate(invite, now)])
+    this.managedInvites.set(invite.code, invite)
+    return this.inviteView(invite)
+  }
+
+  /** Every managed invite, newest first, with its joins. */
+  listInvites(): InviteView[] {
+    this.ensureOpen()
+    return [...this.managedInvites.values()].sort(newestFirst).map((invite) => this.inviteView(invite))
+  }
+
+  /** Revokes an invite (kept, with its history); undefined when there is no such invite. */
+  revokeInvite(code: string): InviteView | undefined {
+    this.ensureOpen()
+    const invite = this.managedInvites.get(code)
+    if (!invite) return undefined
+    if (invite.revoked_at === null) {
+      const revoked: ManagedInvite = { ...invite, revoked_at: nowSeconds() }
+      const d = INVITE_D_PREFIX + code
+      this.commitOwn([() => managedInviteTemplate(revoked, this.nextVersionTime(APP_DATA_KIND, d))])
+      this.managedInvites.set(code, revoked)
+      return this.inviteView(revoked)
+    }
+    return this.inviteView(invite)
+  }
+
+  private inviteView(invite: ManagedInvite): InviteView {
+    return inviteView(invite, this.joins.joinsWith(invite.code))
   }
 
   // ---- user writes: group-committed, OK only after commit ----
