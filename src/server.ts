@@ -62,6 +62,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const replay = platform.db.kind === 'postgres' ? new DatabaseReplayGuard(platform.db) : new ReplayCache()
   const app = createApp(platform, {
     replay,
+    profiles: robot.profiles,
     relaySync,
     billing,
     metrics: new ApiMetrics({ processMetrics: true }),

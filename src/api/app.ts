@@ -19,6 +19,8 @@ import { RelaySync } from '../sync/relay-sync.js'
 import type { Billing } from '../billing/billing.js'
 import { billingRoutes, lightningRoutes, WEBHOOK_PATH } from './routes/billing.js'
 import { moderationRoutes } from './routes/moderation.js'
+import { communityRoutes, IMPORT_CHUNK_LIMIT, IMPORT_PATH } from './routes/community.js'
+import type { ProfileDirectory } from '../robot/profiles.js'
 
 export const API_BODY_LIMIT = 64 * 1024
 
@@ -36,6 +38,8 @@ export interface AppOptions {
   /** The running relay-sync reactor; without one, admin retries still sync through a fresh, unstarted one. */
   relaySync?: RelaySync
   readiness?: ReadinessCheck[]
+  /** Names and pictures of relay members (the robot's directory). */
+  profiles?: ProfileDirectory
 }
 
 export function createApp(platform: Platform, options: AppOptions = {}) {
@@ -72,11 +76,16 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
     maxSize: API_BODY_LIMIT,
     onError: (c) => errorResponse(c, new DomainError(413, 'body-too-large', `the request body is larger than ${API_BODY_LIMIT} bytes`)),
   })
+  const importLimit = bodyLimit({
+    maxSize: IMPORT_CHUNK_LIMIT,
+    onError: (c) => errorResponse(c, new DomainError(413, 'body-too-large', `an import chunk is at most ${IMPORT_CHUNK_LIMIT} bytes; send the file in parts`)),
+  })
   // GET and HEAD carry no body (reading one would make @hono/node-server build a full Request); the Stripe
-  // webhook has its own, larger limit.
-  api.use('*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path === `/api${WEBHOOK_PATH}` ? next() : generalLimit(c, next),
-  )
+  // webhook has its own, larger limit, and event imports take chunks as large as the engine accepts.
+  api.use('*', (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path === `/api${WEBHOOK_PATH}`) return next()
+    return IMPORT_PATH.test(c.req.path) ? importLimit(c, next) : generalLimit(c, next)
+  })
   api.use('*', identity(platform, replay))
 
   planRoutes(platform, api)
@@ -85,7 +94,8 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   relayRoutes(platform, api, options.relaySync ?? new RelaySync(platform, platform.engine))
   billingRoutes(platform, api, options.billing)
   lightningRoutes(platform, api, options.billing)
-  moderationRoutes(platform, api)
+  moderationRoutes(platform, api, { profiles: options.profiles })
+  communityRoutes(platform, api, { profiles: options.profiles })
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'nip98', {
     type: 'http',

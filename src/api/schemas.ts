@@ -62,13 +62,82 @@ export const RelayDetailSchema = RelaySchema.extend({
     .openapi({ description: 'members counted against the plan, and the plan limit (null = unlimited)' }),
 }).openapi('RelayDetail')
 
-export const MembersSchema = z
+// Community tools (members, invites, stats, import).
+export const Person = {
+  pubkey: z.string(),
+  npub: z.string(),
+  name: z.string().nullable(),
+  picture: z.string().nullable(),
+}
+
+export const MemberSchema = z
   .object({
-    members: z.array(z.string()),
-    used: z.number().int(),
-    allowed: z.number().int().nullable(),
+    ...Person,
+    nip05: z.string().nullable(),
+    role: z.enum(['owner', 'relay', 'operator', 'member']),
+    counts: z.boolean().openapi({ description: "whether the member counts against the plan's limit" }),
+    joined_at: z.number().int().nullable(),
+    via: z.enum(['invite', 'claim', 'public', 'api']).nullable().openapi({ description: 'managed invite, NIP-43 invite code, public join, or added by an admin' }),
+    code: z.string().nullable(),
   })
+  .openapi('Member')
+
+export const MembersSchema = z
+  .object({ members: z.array(MemberSchema), used: z.number().int(), allowed: z.number().int().nullable() })
   .openapi('Members')
+
+export const InviteSchema = z
+  .object({
+    code: z.string(),
+    label: z.string(),
+    link: z.string().openapi({ description: "the dashboard's public join page for this code" }),
+    created_at: z.number().int(),
+    expires_at: z.number().int().nullable(),
+    max_uses: z.number().int().nullable(),
+    uses: z.number().int(),
+    revoked: z.boolean(),
+    joins: z.array(z.object({ ...Person, joined_at: z.number().int() })),
+  })
+  .openapi('Invite')
+
+export const InviteCreateSchema = z
+  .strictObject({
+    label: z.string().max(100).optional(),
+    max_uses: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    expires_at: z.number().int().nullable().optional().openapi({ description: 'unix seconds, in the future' }),
+  })
+  .openapi('InviteCreate')
+
+export const StatsSchema = z
+  .object({
+    connections: z.number().int(),
+    storage_bytes: z.number().int(),
+    events_total: z.number().int(),
+    members: z.number().int().openapi({ description: 'members counted against the plan' }),
+    members_allowed: z.number().int().nullable(),
+    daily: z.array(
+      z.object({
+        day: z.string().openapi({ description: 'UTC date, YYYY-MM-DD' }),
+        events: z.record(z.string(), z.number().int()).openapi({ description: 'events stored with a created_at on that day, by kind' }),
+        members: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('RelayStats')
+
+export const ImportSummarySchema = z
+  .object({
+    accepted: z.number().int(),
+    skipped: z.number().int().openapi({ description: 'already there, or older than the stored version' }),
+    refused: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  })
+  .openapi('ImportSummary')
+
+export const BannedPubkeySchema = z
+  .object({ pubkey: z.string(), npub: z.string(), reason: z.string(), name: z.string().nullable(), picture: z.string().nullable() })
+  .openapi('BannedPubkey')
+
+export const BannedEventSchema = z.object({ id: z.string(), reason: z.string() }).openapi('BannedEvent')
 
 export const TenantSchema = z
   .object({

@@ -1,5 +1,5 @@
 // A failure the caller can act on: an HTTP status and a stable kebab-case machine code.
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 501 | 502 | 503
 
 export class DomainError extends Error {
   constructor(

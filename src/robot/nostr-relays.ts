@@ -3,11 +3,11 @@
 // Results are per relay, so callers can tell "nobody answered" from "answered, nothing there".
 import WebSocket from 'ws'
 import type { Filter } from 'nostr-tools/filter'
-import type { EventTemplate, NostrEvent, VerifiedEvent } from 'nostr-tools/pure'
-import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
+import { AbstractRelay } from 'nostr-tools/abstract-relay'
+import { verifyEvent, type EventTemplate, type NostrEvent, type VerifiedEvent } from 'nostr-tools/pure'
 
-// Node 20 has no global WebSocket (conventions §6).
-useWebSocketImplementation(WebSocket)
+// Node 20 has no global WebSocket (conventions §6): every connection is given `ws` explicitly, so nothing here
+// changes nostr-tools' process-wide default.
 
 export type AuthSigner = (template: EventTemplate) => NostrEvent
 
@@ -49,11 +49,31 @@ function isAuthRequired(err: unknown): boolean {
   return reason(err).startsWith('auth-required:')
 }
 
+/**
+ * A WebSocket class that dials `address` whatever URL it is given, sending `host` as the `Host` header: the
+ * relays Caravel hosts are reached at their engine's address, as a reverse proxy would.
+ */
+function dialing(address: string, host: string): typeof WebSocket {
+  return class extends WebSocket {
+    constructor() {
+      super(address, { headers: { host } })
+    }
+  } as typeof WebSocket
+}
+
+// nostr-tools types its socket as the DOM WebSocket; `ws` implements what it uses.
+type SocketClass = NonNullable<ConstructorParameters<typeof AbstractRelay>[1]['websocketImplementation']>
+
+/** Where to connect for a relay URL: undefined = the URL itself. */
+export type RelayRoute = (url: string) => string | undefined
+
 export class RelayGateway implements NostrRelays {
   private readonly timeoutMs: number
+  private readonly route: RelayRoute
 
-  constructor(options: { timeoutMs?: number } = {}) {
+  constructor(options: { timeoutMs?: number; route?: RelayRoute } = {}) {
     this.timeoutMs = options.timeoutMs ?? 5000
+    this.route = options.route ?? (() => undefined)
   }
 
   async fetch(urls: readonly string[], filter: Filter, options: { auth?: AuthSigner } = {}): Promise<FetchResult> {
@@ -83,8 +103,10 @@ export class RelayGateway implements NostrRelays {
     )
   }
 
-  private async connect(url: string): Promise<Relay> {
-    const relay = new Relay(url, { enablePing: false, enableReconnect: false })
+  private async connect(url: string): Promise<AbstractRelay> {
+    const address = this.route(url)
+    const websocketImplementation = address ? dialing(address, new URL(url).host) : undefined
+    const relay = new AbstractRelay(url, { verifyEvent, enablePing: false, enableReconnect: false, websocketImplementation: (websocketImplementation ?? WebSocket) as unknown as SocketClass })
     relay.onnotice = () => {}
     relay.publishTimeout = this.timeoutMs
     // Our own timer decides when a REQ has taken too long; nostr-tools' would report a silent relay as EOSE.
@@ -101,7 +123,7 @@ export class RelayGateway implements NostrRelays {
     return relay
   }
 
-  private async authenticate(relay: Relay, sign: AuthSigner): Promise<void> {
+  private async authenticate(relay: AbstractRelay, sign: AuthSigner): Promise<void> {
     await withTimeout(
       relay.auth(async (template) => sign(template) as VerifiedEvent),
       this.timeoutMs,
@@ -124,7 +146,7 @@ export class RelayGateway implements NostrRelays {
     }
   }
 
-  private request(relay: Relay, filter: Filter): Promise<NostrEvent[]> {
+  private request(relay: AbstractRelay, filter: Filter): Promise<NostrEvent[]> {
     return new Promise((resolve, reject) => {
       const events: NostrEvent[] = []
       let done = false

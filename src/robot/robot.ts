@@ -6,10 +6,11 @@ import type { Platform } from '../platform/platform.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { DirectMessages } from './direct-message.js'
 import { DmRelayResolver } from './dm-relays.js'
-import { RelayGateway, type NostrRelays } from './nostr-relays.js'
+import { RelayGateway, type NostrRelays, type RelayRoute } from './nostr-relays.js'
 import { NotificationOutbox, type OutboxOptions } from './outbox.js'
 import { remindPastDueTenants } from './past-due.js'
 import { ProfilePublisher, type PublishReport } from './profile.js'
+import { ProfileDirectory } from './profiles.js'
 import { ActivityNotifier } from './reactor.js'
 import { KIND_PROFILE, newestReplaceable } from './lists.js'
 import { notificationIds, texts, type Notification } from './texts.js'
@@ -27,6 +28,24 @@ export interface RobotOptions {
   remindEveryMs?: number
   /** Where what was last published is kept; default `<DATA_DIR>/robot-lists.json`. */
   statePath?: string
+  profiles?: { freshSeconds?: number; waitMs?: number }
+}
+
+/**
+ * The relays Caravel hosts (`<sub>.<RELAY_DOMAIN>`) are reached at the engine's own address with the relay's
+ * `Host`, as the reverse proxy would, so the robot needs neither DNS nor TLS for them.
+ */
+export function hostedRelayRoute(config: Pick<Platform['config'], 'relayDomain' | 'engine'>): RelayRoute {
+  const engine = new URL(config.engine.apiUrl)
+  const address = `${engine.protocol === 'https:' ? 'wss' : 'ws'}://${engine.host}/`
+  const suffix = `.${config.relayDomain}`
+  return (url) => {
+    try {
+      return new URL(url).hostname.toLowerCase().endsWith(suffix) ? address : undefined
+    } catch {
+      return undefined
+    }
+  }
 }
 
 export class Robot {
@@ -35,6 +54,8 @@ export class Robot {
   readonly messages: DirectMessages
   readonly outbox: NotificationOutbox
   readonly profile: ProfilePublisher
+  /** Names and pictures of relay members. */
+  readonly profiles: ProfileDirectory
   private readonly notifier: ActivityNotifier
   private readonly clock: Clock
   private readonly log: Logger
@@ -54,7 +75,7 @@ export class Robot {
     this.clock = options.clock ?? realClock
     this.log = platform.log.child({ component: 'robot' })
     this.remindEveryMs = options.remindEveryMs ?? 3600_000
-    this.relays = options.relays ?? new RelayGateway({ timeoutMs: options.relayTimeoutMs })
+    this.relays = options.relays ?? new RelayGateway({ timeoutMs: options.relayTimeoutMs, route: hostedRelayRoute(config) })
     this.resolver = new DmRelayResolver(this.relays, {
       indexerRelays: config.robot.indexerRelays,
       clock: this.clock,
@@ -75,6 +96,13 @@ export class Robot {
       clock: this.clock,
     })
     this.notifier = new ActivityNotifier(platform, (n) => this.notify(n))
+    this.profiles = new ProfileDirectory(platform.db, this.relays, {
+      indexerRelays: config.robot.indexerRelays,
+      auth: robot.sign,
+      log: this.log,
+      clock: this.clock,
+      ...options.profiles,
+    })
   }
 
   /** Subscribes to relay activity, resumes pending notifications, and publishes the profile in the background. */

@@ -28,6 +28,50 @@ export class EngineError extends Error {
   ) {
     super(message)
   }
+
+  /** The engine does not have the route at all (zooid without Caravel's extensions), as opposed to the relay. */
+  get unsupported(): boolean {
+    return this.status === 405 || (this.status === 404 && this.message !== 'relay not found')
+  }
+}
+
+/** How a member came in (Caravel engine extension; null when the engine does not know). */
+export interface EngineMember {
+  pubkey: string
+  joined_at: number | null
+  via: 'invite' | 'claim' | 'public' | 'api' | null
+  code: string | null
+}
+
+export interface EngineInvite {
+  code: string
+  label: string
+  created_at: number
+  max_uses: number | null
+  expires_at: number | null
+  revoked: boolean
+  uses: number
+  joins: { pubkey: string; joined_at: number }[]
+}
+
+export interface EngineInviteInput {
+  label?: string
+  max_uses?: number | null
+  expires_at?: number | null
+}
+
+export interface EngineStats {
+  connections: number
+  storage_bytes: number
+  events_total: number
+  members: number
+  daily: { day: string; events: Record<string, number>; members: number }[]
+}
+
+export interface EngineImportSummary {
+  accepted: number
+  skipped: number
+  refused: { line: number; reason: string }[]
 }
 
 export interface EngineClientOptions {
@@ -76,21 +120,85 @@ export class EngineClient {
     }
   }
 
-  private async call(method: string, pathAndQuery: string, body?: unknown): Promise<unknown> {
-    const raw = body === undefined ? undefined : JSON.stringify(body)
+  /** Members with how they joined (Caravel engine extension). */
+  async listMembersDetailed(id: string): Promise<EngineMember[]> {
+    const body = (await this.call('GET', `${this.relayPath(id)}/members?detail=true`)) as { members?: unknown }
+    if (!Array.isArray(body.members)) throw new EngineError('the engine answered members without a list', 200)
+    // An engine that ignores `detail` answers plain pubkeys.
+    return body.members.map((m: unknown) =>
+      typeof m === 'string' ? { pubkey: m, joined_at: null, via: null, code: null } : (m as EngineMember),
+    )
+  }
+
+  async listInvites(id: string): Promise<EngineInvite[]> {
+    const body = (await this.call('GET', `${this.relayPath(id)}/invites`)) as { invites?: EngineInvite[] }
+    return body.invites ?? []
+  }
+
+  async createInvite(id: string, input: EngineInviteInput): Promise<EngineInvite> {
+    return (await this.call('POST', `${this.relayPath(id)}/invites`, input)) as EngineInvite
+  }
+
+  async revokeInvite(id: string, code: string): Promise<EngineInvite> {
+    return (await this.call('DELETE', `${this.relayPath(id)}/invites/${encodeURIComponent(code)}`)) as EngineInvite
+  }
+
+  async stats(id: string, days: number): Promise<EngineStats> {
+    return (await this.call('GET', `${this.relayPath(id)}/stats?days=${days}`)) as EngineStats
+  }
+
+  /** Imports one chunk of JSONL whose first line is line `firstLine` of the file. */
+  async importEvents(id: string, jsonl: Buffer, firstLine: number): Promise<EngineImportSummary> {
+    return (await this.call('POST', `${this.relayPath(id)}/import?first_line=${firstLine}`, jsonl)) as EngineImportSummary
+  }
+
+  /** The relay's events as a JSONL stream, and how many the engine counted when it began. */
+  async exportEvents(id: string): Promise<{ body: ReadableStream<Uint8Array>; count: number | null }> {
+    // No timeout on the transfer itself: a million events take a while. Connecting is bounded.
+    const res = await this.send('GET', `${this.relayPath(id)}/export`, undefined, { timeout: false })
+    if (res.status !== 200 || !res.body) throw await this.failure(res)
+    const count = Number(res.headers.get('x-event-count'))
+    return { body: res.body, count: Number.isSafeInteger(count) && count >= 0 ? count : null }
+  }
+
+  private relayPath(id: string): string {
+    return `/relay/${encodeURIComponent(id)}`
+  }
+
+  private async send(method: string, pathAndQuery: string, body: unknown, options: { timeout?: boolean } = {}): Promise<Response> {
+    const raw = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body)
     const path = pathAndQuery.split('?')[0]!
     const headers: Record<string, string> = {
       authorization: nip98Header(this.options.sign, { url: this.base + path, method, body: raw }),
     }
-    if (raw !== undefined) headers['content-type'] = 'application/json'
-    let res: Response
+    if (raw !== undefined) headers['content-type'] = Buffer.isBuffer(raw) ? 'application/x-ndjson' : 'application/json'
     try {
-      res = await fetch(this.base + pathAndQuery, { method, headers, body: raw, signal: AbortSignal.timeout(this.timeoutMs) })
+      return await fetch(this.base + pathAndQuery, {
+        method,
+        headers,
+        body: raw,
+        signal: options.timeout === false ? undefined : AbortSignal.timeout(this.timeoutMs),
+      })
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } }
       const reason = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e.cause?.code ?? e.message)
       throw new EngineError(`engine unreachable: ${reason}`, undefined)
     }
+  }
+
+  private async failure(res: Response): Promise<EngineError> {
+    const text = await res.text().catch(() => '')
+    let error: unknown
+    try {
+      error = (JSON.parse(text) as { error?: unknown }).error
+    } catch {
+      error = undefined
+    }
+    return new EngineError(typeof error === 'string' ? error : `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`, res.status)
+  }
+
+  private async call(method: string, pathAndQuery: string, body?: unknown): Promise<unknown> {
+    const res = await this.send(method, pathAndQuery, body)
     let text: string
     try {
       text = await res.text()

@@ -102,17 +102,37 @@ export class RelayManagementClient {
     await this.call(relayHost, 'allowevent', [id, reason])
   }
 
-  async listBannedPubkeys(relayHost: string): Promise<BannedPubkey[]> {
-    const result = await this.call(relayHost, 'listbannedpubkeys')
-    return Array.isArray(result)
+  /**
+   * One page of banned pubkeys in pubkey order after `after`. The engine pages with `[limit, after]`; a relay
+   * that ignores the parameters answers the whole list, which is paged here the same way.
+   */
+  async listBannedPubkeys(relayHost: string, page: ListPage = {}): Promise<BannedPubkey[]> {
+    const result = await this.call(relayHost, 'listbannedpubkeys', pageParams(page))
+    const rows = Array.isArray(result)
       ? result.filter((r): r is BannedPubkey => typeof r?.pubkey === 'string').map((r) => ({ pubkey: r.pubkey, reason: typeof r.reason === 'string' ? r.reason : '' }))
       : []
+    return pageOf(rows, (r) => r.pubkey, page)
   }
 
-  async listBannedEvents(relayHost: string): Promise<BannedEvent[]> {
-    const result = await this.call(relayHost, 'listbannedevents')
-    return Array.isArray(result)
+  async listBannedEvents(relayHost: string, page: ListPage = {}): Promise<BannedEvent[]> {
+    const result = await this.call(relayHost, 'listbannedevents', pageParams(page))
+    const rows = Array.isArray(result)
       ? result.filter((r): r is BannedEvent => typeof r?.id === 'string').map((r) => ({ id: r.id, reason: typeof r.reason === 'string' ? r.reason : '' }))
       : []
+    return pageOf(rows, (r) => r.id, page)
   }
+}
+
+/** `limit` rows after the key `after` (exclusive), in key order; no limit = all. */
+export interface ListPage {
+  limit?: number
+  after?: string
+}
+
+const pageParams = (page: ListPage): unknown[] => (page.limit === undefined ? [] : page.after === undefined ? [page.limit] : [page.limit, page.after])
+
+function pageOf<T>(rows: T[], key: (row: T) => string, page: ListPage): T[] {
+  const after = page.after
+  const sorted = rows.filter((r) => after === undefined || key(r) > after).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  return page.limit === undefined ? sorted : sorted.slice(0, page.limit)
 }

@@ -64,6 +64,14 @@ const cases: Case[] = [
   { method: 'DELETE', path: '/relays/{id}/bans/{pubkey}', call: (f) => ({ path: `/api/relays/${f.relayId}/bans/${'a'.repeat(64)}` }), expect: ownerOrAdmin(409) },
   { method: 'POST', path: '/relays/{id}/banned-events', call: (f) => ({ path: `/api/relays/${f.relayId}/banned-events`, body: { id: 'b'.repeat(64) } }), expect: ownerOrAdmin(409) },
   { method: 'DELETE', path: '/relays/{id}/banned-events/{eventId}', call: (f) => ({ path: `/api/relays/${f.relayId}/banned-events/${'b'.repeat(64)}` }), expect: ownerOrAdmin(409) },
+  { method: 'GET', path: '/relays/{id}/banned-events', call: (f) => ({ path: `/api/relays/${f.relayId}/banned-events` }), expect: ownerOrAdmin(409) },
+  // Not synced yet (no engine here): the engine-backed routes answer 409 `relay-not-synced` past the guard.
+  { method: 'GET', path: '/relays/{id}/invites', call: (f) => ({ path: `/api/relays/${f.relayId}/invites` }), expect: ownerOrAdmin(409) },
+  { method: 'POST', path: '/relays/{id}/invites', call: (f) => ({ path: `/api/relays/${f.relayId}/invites`, body: { label: 'x' } }), expect: ownerOrAdmin(409) },
+  { method: 'DELETE', path: '/relays/{id}/invites/{code}', call: (f) => ({ path: `/api/relays/${f.relayId}/invites/ABCD1234` }), expect: ownerOrAdmin(409) },
+  { method: 'GET', path: '/relays/{id}/stats', call: (f) => ({ path: `/api/relays/${f.relayId}/stats` }), expect: ownerOrAdmin(409) },
+  { method: 'GET', path: '/relays/{id}/export', call: (f) => ({ path: `/api/relays/${f.relayId}/export` }), expect: ownerOrAdmin(409) },
+  { method: 'POST', path: '/relays/{id}/import', call: (f) => ({ path: `/api/relays/${f.relayId}/import`, body: {} }), expect: ownerOrAdmin(409) },
   { method: 'GET', path: '/relays/{id}/activity', call: (f) => ({ path: `/api/relays/${f.relayId}/activity` }), expect: ownerOrAdmin(200) },
 ]
 

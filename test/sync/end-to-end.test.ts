@@ -61,7 +61,8 @@ describe('relay sync end to end', () => {
 
     // Members come from the engine: the owner and the relay's own key, neither counted against the plan.
     const members = await api('GET', `/api/relays/${id}/members`)
-    expect(members.data.members).toContain(tenant.pk)
+    expect(members.data.members).toContainEqual(expect.objectContaining({ pubkey: tenant.pk, role: 'owner', counts: false }))
+    expect(members.data.members).toContainEqual(expect.objectContaining({ role: 'relay', counts: false }))
     expect(members.data.used).toBe(0)
     expect(members.data.allowed).toBe(10)
 

@@ -46,7 +46,10 @@ describe('members and moderation', () => {
     expect(added.data).toEqual({ done: true })
     expect((await api(owner, 'POST', `/api/relays/${relay.id}/members`, { pubkey: bob.pk })).status).toBe(200)
     let members = (await api(owner, 'GET', `/api/relays/${relay.id}/members`)).data
-    expect(members.members).toEqual(expect.arrayContaining([alice.pk, bob.pk]))
+    const pubkeys = (list: { members: { pubkey: string }[] }) => list.members.map((m) => m.pubkey)
+    expect(pubkeys(members)).toEqual(expect.arrayContaining([alice.pk, bob.pk]))
+    expect(members.members.find((m: { pubkey: string }) => m.pubkey === alice.pk)).toMatchObject({ role: 'member', counts: true, npub: npubEncode(alice.pk) })
+    expect(members.members.find((m: { pubkey: string }) => m.pubkey === owner.pk)).toMatchObject({ role: 'owner', counts: false })
     expect(members.used).toBe(2)
 
     // Alice can now post; an event of hers is banned, then she is.
@@ -57,19 +60,20 @@ describe('members and moderation', () => {
     expect((await api(owner, 'POST', `/api/relays/${relay.id}/banned-events`, { id: note.id, reason: 'spam' })).status).toBe(200)
     expect((await api(owner, 'POST', `/api/relays/${relay.id}/bans`, { pubkey: alice.pk, reason: 'rude' })).status).toBe(200)
     const bans = (await api(owner, 'GET', `/api/relays/${relay.id}/bans`)).data
-    expect(bans.pubkeys).toEqual([{ pubkey: alice.pk, reason: 'rude' }])
-    expect(bans.events).toEqual([{ id: note.id, reason: 'spam' }])
+    expect(bans).toEqual({ items: [{ pubkey: alice.pk, npub: npubEncode(alice.pk), reason: 'rude', name: null, picture: null }], next_cursor: null })
+    expect((await api(owner, 'GET', `/api/relays/${relay.id}/banned-events`)).data).toEqual({ items: [{ id: note.id, reason: 'spam' }], next_cursor: null })
     members = (await api(owner, 'GET', `/api/relays/${relay.id}/members`)).data
-    expect(members.members).not.toContain(alice.pk)
+    expect(pubkeys(members)).not.toContain(alice.pk)
     const again = await authedRelay(relay.url, alice)
     expect(await publish(again, sign(alice, { kind: 1, content: 'back?' }))).toMatch(/^refused:.*blocked/)
     again.close()
 
     expect((await api(owner, 'DELETE', `/api/relays/${relay.id}/bans/${alice.pk}`)).status).toBe(200)
     expect((await api(owner, 'DELETE', `/api/relays/${relay.id}/banned-events/${note.id}`)).status).toBe(200)
-    expect((await api(owner, 'GET', `/api/relays/${relay.id}/bans`)).data).toEqual({ pubkeys: [], events: [] })
+    expect((await api(owner, 'GET', `/api/relays/${relay.id}/bans`)).data).toEqual({ items: [], next_cursor: null })
+    expect((await api(owner, 'GET', `/api/relays/${relay.id}/banned-events`)).data).toEqual({ items: [], next_cursor: null })
     expect((await api(owner, 'DELETE', `/api/relays/${relay.id}/members/${bob.pk}`)).status).toBe(200)
-    expect((await api(owner, 'GET', `/api/relays/${relay.id}/members`)).data.members).not.toContain(bob.pk)
+    expect(pubkeys((await api(owner, 'GET', `/api/relays/${relay.id}/members`)).data)).not.toContain(bob.pk)
     const bobWs = await authedRelay(relay.url, bob)
     await expect(query(bobWs, [{ kinds: [1] }])).rejects.toThrow(/restricted/)
     bobWs.close()

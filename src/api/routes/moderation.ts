@@ -4,14 +4,18 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { z } from '@hono/zod-openapi'
 import type { RelayRow } from '../../db/schema.js'
 import { parsePubkey } from '../../nostr/pubkey.js'
+import { npubEncode } from 'nostr-tools/nip19'
 import { DomainError } from '../../platform/errors.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../../platform/pagination.js'
+import { relayUrlFor } from '../../platform/views.js'
+import type { ProfileDirectory } from '../../robot/profiles.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayMembers } from '../../sync/members.js'
 import { relayHost } from '../../sync/relay-config.js'
 import { ManagementError } from '../../sync/relay-management.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
-import { envelope, IdParam } from '../schemas.js'
+import { BannedEventSchema, BannedPubkeySchema, envelope, IdParam, page, PageQuery } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
 
 const PubkeyBody = z.strictObject({
@@ -19,12 +23,6 @@ const PubkeyBody = z.strictObject({
   reason: z.string().max(500).optional(),
 })
 const EventBody = z.strictObject({ id: z.string().max(64), reason: z.string().max(500).optional() })
-const BansSchema = z
-  .object({
-    pubkeys: z.array(z.object({ pubkey: z.string(), reason: z.string() })),
-    events: z.array(z.object({ id: z.string(), reason: z.string() })),
-  })
-  .openapi('Bans')
 const Done = envelope(z.object({ done: z.literal(true) }))
 
 function pubkeyOf(raw: string): string {
@@ -38,8 +36,9 @@ function eventIdOf(raw: string): string {
   return raw
 }
 
-export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
+export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, options: { profiles?: ProfileDirectory } = {}) {
   const { management } = platform
+  const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)
 
   /** Runs a NIP-86 call on the relay, with the refusals in the API's words. */
   async function manage<T>(relay: RelayRow, call: (host: string) => Promise<T>): Promise<T> {
@@ -109,13 +108,39 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>) {
     relayRoute({
       method: 'get',
       path: '/relays/{id}/bans',
-      summary: 'Banned pubkeys and events',
-      request: { params: IdParam },
-      responses: { 200: jsonResponse('The bans', envelope(BansSchema)) },
+      summary: 'Banned pubkeys',
+      description: 'In pubkey order, a page at a time, with names and pictures where known.',
+      request: { params: IdParam, query: PageQuery },
+      responses: { 200: jsonResponse('A page of banned pubkeys', envelope(page(BannedPubkeySchema))) },
     }),
     async (c) => {
-      const [pubkeys, events] = await manage(c.var.relay, (host) => Promise.all([management.listBannedPubkeys(host), management.listBannedEvents(host)]))
-      return c.json(ok({ pubkeys, events }), 200)
+      const relay = c.var.relay
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
+      const after = cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0]
+      const rows = await manage(relay, (host) => management.listBannedPubkeys(host, { limit: limit + 1, after }))
+      const profiles = options.profiles && rows.length > 0 ? await options.profiles.lookup(rows.slice(0, limit).map((r) => r.pubkey), urlFor(relay.subdomain)) : new Map()
+      const view = (r: { pubkey: string; reason: string }) => {
+        const p = profiles.get(r.pubkey)
+        return { pubkey: r.pubkey, npub: npubEncode(r.pubkey), reason: r.reason, name: p?.name ?? null, picture: p?.picture ?? null }
+      }
+      return c.json(ok(pageOf(rows, limit, view, (r) => [r.pubkey])), 200)
+    },
+  )
+
+  app.openapi(
+    relayRoute({
+      method: 'get',
+      path: '/relays/{id}/banned-events',
+      summary: 'Banned events',
+      description: 'In id order, a page at a time.',
+      request: { params: IdParam, query: PageQuery },
+      responses: { 200: jsonResponse('A page of banned events', envelope(page(BannedEventSchema))) },
+    }),
+    async (c) => {
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
+      const after = cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0]
+      const rows = await manage(c.var.relay, (host) => management.listBannedEvents(host, { limit: limit + 1, after }))
+      return c.json(ok(pageOf(rows, limit, (r) => r, (r) => [r.id])), 200)
     },
   )
 

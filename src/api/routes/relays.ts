@@ -17,7 +17,6 @@ import {
   PublicConfigSchema,
   RelayCreateSchema,
   RelayListQuery,
-  MembersSchema,
   RelayDetailSchema,
   RelaySchema,
   RelayUpdateSchema,
@@ -152,18 +151,6 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relayS
       if (patch.plan !== undefined) await assertMembersFitPlan(platform, c.var.relay, patch.plan)
       return c.json(ok(view(await commands.updateRelay(c.var.relay.id, patch))), 200)
     },
-  )
-
-  app.openapi(
-    defineRoute(platform, 'relay-owner-or-admin', {
-      method: 'get',
-      path: '/relays/{id}/members',
-      summary: "A relay's members",
-      description: 'Member pubkeys as the engine reports them (empty until the relay was first synced), and how many count against the plan.',
-      request: { params: IdParam },
-      responses: { 200: jsonResponse('Members', envelope(MembersSchema)) },
-    }),
-    async (c) => c.json(ok(await relayMembers(platform, c.var.relay)), 200),
   )
 
   app.openapi(
