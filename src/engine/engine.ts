@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import type { Logger } from '../log.js'
 import { Catalog, type CatalogEntry } from './catalog.js'
 import { membersOf, MEMBER_LIST_KIND } from './nip43.js'
-import { VirtualRelay } from './relay.js'
+import { nowSeconds, VirtualRelay } from './relay.js'
 import {
   checkImmutable,
   ConfigError,
@@ -20,7 +20,8 @@ import {
 import { defaultMaxOpenRelays } from './config.js'
 import { RelayStore, relayDbFile, removeRelayDbFiles } from './store.js'
 import { StorePool } from './store-pool.js'
-import { exportEvents, importEvents, type ImportSummary } from './transfer.js'
+import { dailyStats, databaseBytes, dayOf, eventsTotal, type RelayStats } from './stats.js'
+import { exportEvents, importEvents, openExportCursor, type ExportCursor, type ImportOptions, type ImportSummary } from './transfer.js'
 
 /** An API failure with its HTTP status and `{"error": message}` text. */
 export class ApiError extends Error {
@@ -236,7 +237,30 @@ export class Engine {
     return this.withStore(id, (store) => exportEvents(store, writeLine))
   }
 
-  async importRelay(id: string, lines: AsyncIterable<string> | Iterable<string>, options: { reset?: boolean } = {}): Promise<ImportSummary> {
+  /**
+   * Streams a configured relay's events from a snapshot (management API export): `consume` reads the cursor,
+   * and a loaded relay's store stays open meanwhile, its pending writes committed first.
+   */
+  async streamExport(id: string, consume: (cursor: ExportCursor) => Promise<void>): Promise<void> {
+    this.configured(id)
+    const file = relayDbFile(this.dataDir, id)
+    const run = async () => {
+      const cursor = openExportCursor(file)
+      try {
+        await consume(cursor)
+      } finally {
+        cursor.close()
+      }
+    }
+    const relay = this.relays.get(id)
+    if (!relay) return run()
+    return relay.withStorePinned(() => {
+      relay.flush()
+      return run()
+    })
+  }
+
+  async importRelay(id: string, lines: AsyncIterable<string> | Iterable<string>, options: ImportOptions = {}): Promise<ImportSummary> {
     const relay = this.relays.get(id)
     if (relay) {
       // Pinned: other relays opening while lines stream in must not close this store under the import.
@@ -254,6 +278,22 @@ export class Engine {
     } finally {
       store.close()
     }
+  }
+
+  /** Connections, storage, events and members now, and events by kind and members per day (the last `days`). */
+  relayStats(id: string, days: number, now = nowSeconds()): RelayStats {
+    const members = this.listMembers(id).length
+    const relay = this.relays.get(id)
+    const file = relayDbFile(this.dataDir, id)
+    const connections = relay?.connections.size ?? 0
+    if (!relay && !fs.existsSync(file)) return { connections, storage_bytes: 0, events_total: 0, members, daily: dailyStats(undefined, dayOf(now), days) }
+    return this.withStore(id, (store) => ({
+      connections,
+      storage_bytes: databaseBytes(file),
+      events_total: eventsTotal(store.db),
+      members,
+      daily: dailyStats(store.db, dayOf(now), days),
+    }))
   }
 
   /** Removes all of one relay's data; a loaded relay keeps running with only its configured members. */

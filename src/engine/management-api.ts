@@ -1,24 +1,30 @@
 // zooid's management HTTP API (engine.md §4): NIP-98 from whitelisted pubkeys, checks in the spec's order,
-// routes POST/PUT/PATCH/DELETE /relay/{id} and GET /relay/{id}/members.
+// routes POST/PUT/PATCH/DELETE /relay/{id} and GET /relay/{id}/members; and Caravel's extensions
+// (docs/engine.md): GET /relay/{id}/export, POST /relay/{id}/import, GET /relay/{id}/stats.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { checkNip98Claims, checkNip98Payload, decodeNip98Header, Nip98Error } from '../nostr/nip98.js'
 import { ApiError, type Engine } from './engine.js'
 import { readBody, requestScheme, sendJson, splitTarget } from './http.js'
 import { nowSeconds } from './relay.js'
+import { bodyLines, writeLines } from './transfer.js'
 
 type Route =
   | { kind: 'relay'; id: string; method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' }
-  | { kind: 'members'; id: string }
+  | { kind: 'members' | 'export' | 'import' | 'stats'; id: string }
+
+/** The method each sub-resource of /relay/{id} answers. */
+const SUB_RESOURCES = { members: 'GET', export: 'GET', import: 'POST', stats: 'GET' } as const
 
 /** Step 7: resolves the route or throws the routing error. */
 export function route(method: string, path: string): Route {
   if (path === '/relay' || path === '/relay/') throw new ApiError(400, 'relay id is required')
-  const m = /^\/relay\/([^/]+)(\/members)?$/.exec(path)
+  const m = /^\/relay\/([^/]+)(?:\/(members|export|import|stats))?$/.exec(path)
   if (!m) throw new ApiError(404, 'not found')
   const id = m[1]!
-  if (m[2]) {
-    if (method !== 'GET') throw new ApiError(405, 'method not allowed')
-    return { kind: 'members', id }
+  const sub = m[2] as keyof typeof SUB_RESOURCES | undefined
+  if (sub) {
+    if (method !== SUB_RESOURCES[sub]) throw new ApiError(405, 'method not allowed')
+    return { kind: sub, id }
   }
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') return { kind: 'relay', id, method }
   throw new ApiError(405, 'method not allowed')
@@ -29,6 +35,49 @@ export function apiUrlMatcher(req: IncomingMessage): (u: string) => boolean {
   const { path, query } = splitTarget(req.url)
   const expected = `${requestScheme(req)}://${req.headers.host ?? ''}${path}`
   return (u) => u === expected || (query !== undefined && u === `${expected}?${query}`)
+}
+
+/** An integer query parameter within [min, max], `fallback` when absent; else 400 with `message`. */
+function intParam(query: URLSearchParams, name: string, range: { min: number; max: number; fallback: number }, message: string): number {
+  const raw = query.get(name)
+  if (raw === null) return range.fallback
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN
+  if (!(n >= range.min && n <= range.max)) throw new ApiError(400, message)
+  return n
+}
+
+/** GET /relay/{id}/export: JSONL streamed from a snapshot, `X-Event-Count` lines. */
+async function sendExport(engine: Engine, id: string, res: ServerResponse): Promise<void> {
+  await engine.streamExport(id, async (cursor) => {
+    res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'X-Event-Count': String(cursor.count) })
+    const { complete } = await writeLines(cursor.lines, res)
+    if (complete) res.end()
+  })
+}
+
+/** GET members, export and stats, POST import. */
+async function answerSubResource(
+  engine: Engine,
+  target: Exclude<Route, { kind: 'relay' }>,
+  query: URLSearchParams,
+  body: Buffer,
+  res: ServerResponse,
+): Promise<void> {
+  switch (target.kind) {
+    case 'members':
+      return sendJson(res, 200, { members: engine.listMembers(target.id) })
+    case 'export':
+      return sendExport(engine, target.id, res)
+    case 'import': {
+      const firstLine = intParam(query, 'first_line', { min: 1, max: Number.MAX_SAFE_INTEGER, fallback: 1 }, 'first_line must be an integer ≥ 1')
+      engine.assertExists(target.id)
+      return sendJson(res, 200, await engine.importRelay(target.id, bodyLines(body), { firstLine }))
+    }
+    case 'stats': {
+      const days = intParam(query, 'days', { min: 1, max: 366, fallback: 30 }, 'days must be an integer from 1 to 366')
+      return sendJson(res, 200, engine.relayStats(target.id, days))
+    }
+  }
 }
 
 function parseJson(body: Buffer): unknown {
@@ -73,7 +122,8 @@ export async function handleManagementApi(
       throw err
     }
     // 10
-    if (target.kind === 'members') return sendJson(res, 200, { members: engine.listMembers(target.id) })
+    const query = new URLSearchParams(splitTarget(req.url).query ?? '')
+    if (target.kind !== 'relay') return await answerSubResource(engine, target, query, body, res)
     switch (target.method) {
       case 'POST':
         engine.assertCreatable(target.id)
@@ -88,7 +138,6 @@ export async function handleManagementApi(
         engine.patchRelay(target.id, parseJson(body))
         return sendJson(res, 200, { message: 'relay patched successfully' })
       case 'DELETE': {
-        const query = new URLSearchParams(splitTarget(req.url).query ?? '')
         engine.deleteRelay(target.id, query.get('purge') === 'true')
         return sendJson(res, 200, { message: 'relay deleted successfully' })
       }
@@ -97,5 +146,7 @@ export async function handleManagementApi(
     if (err instanceof ApiError) return sendJson(res, err.status, { error: err.message })
     engine.log.error({ err, path: splitTarget(req.url).path, method }, 'management API request failed')
     if (!res.headersSent) sendJson(res, 500, { error: 'internal error' })
+    // An export that fails part-way must not look complete: the response ends without its last chunk.
+    else res.destroy()
   }
 }

@@ -2,6 +2,7 @@
 // and the member count at the end of each day, kept in the relay's own database. Event counts change only with
 // the events themselves: the store collects +1/-1 deltas in memory and writes one upsert per touched (day, kind)
 // in the transaction that stores or removes the events, never one write per event.
+import fs from 'node:fs'
 import type { Db } from './sqlite.js'
 
 export const SECONDS_PER_DAY = 86_400
@@ -79,8 +80,27 @@ export interface DailyStats {
   members: number
 }
 
-/** The last `days` UTC days up to `today`, oldest first, every day present. */
-export function dailyStats(db: Db, today: number, days: number): DailyStats[] {
+/** GET /relay/{id}/stats. */
+export interface RelayStats {
+  /** WebSocket connections open to the relay now. */
+  connections: number
+  /** The relay database file and its write-ahead log. */
+  storage_bytes: number
+  events_total: number
+  /** Members, configured ones included (as GET /relay/{id}/members lists them). */
+  members: number
+  daily: DailyStats[]
+}
+
+/** Bytes of a relay database on disk: the file and its write-ahead log (0 for a file that is not there). */
+export function databaseBytes(file: string): number {
+  let bytes = 0
+  for (const f of [file, `${file}-wal`]) bytes += fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0
+  return bytes
+}
+
+/** The last `days` UTC days up to `today`, oldest first, every day present; a relay without a database has none. */
+export function dailyStats(db: Db | undefined, today: number, days: number): DailyStats[] {
   const first = today - days + 1
   const out: DailyStats[] = []
   const index = new Map<number, DailyStats>()
@@ -89,6 +109,7 @@ export function dailyStats(db: Db, today: number, days: number): DailyStats[] {
     out.push(entry)
     index.set(day, entry)
   }
+  if (!db) return out
   const counts = db
     .prepare('SELECT day, kind, count FROM event_counts WHERE day BETWEEN ? AND ? AND count != 0')
     .all(first, today) as { day: number; kind: number; count: number }[]

@@ -1,10 +1,14 @@
 // Export, import and purge of one relay's data (engine.md §6). These work on a RelayStore; the engine wraps
 // them so a loaded relay's in-memory state follows, and the CLI uses them on a stopped engine's data dir.
+import fs from 'node:fs'
+import type { Writable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { NostrEvent } from 'nostr-tools/pure'
 import { verifyFreshEvent } from '../nostr/verify.js'
 import { serializeEvent } from './nip01.js'
 import { applyDeletion, DELETION_KIND } from './nip09.js'
-import type { RelayStore } from './store.js'
+import { openDatabase } from './sqlite.js'
+import { EXPORT_SQL, type RelayStore } from './store.js'
 
 /** Writes every event as one JSON line, `created_at` ascending then id. Returns the number of lines. */
 export function exportEvents(store: RelayStore, writeLine: (line: string) => void): number {
@@ -16,12 +20,111 @@ export function exportEvents(store: RelayStore, writeLine: (line: string) => voi
   return n
 }
 
+/** A consistent read of one relay's events, in export order, on a database connection of its own. */
+export interface ExportCursor {
+  /** The number of events in the snapshot (the lines `lines` yields). */
+  count: number
+  lines: Iterator<string>
+  close(): void
+}
+
+/**
+ * Opens a cursor over a relay database file. Its own connection and read transaction give a snapshot that live
+ * writes on the relay's connection neither block nor change, and leave that connection free meanwhile (a
+ * better-sqlite3 connection runs nothing else while one of its iterators is open). No file: no events.
+ */
+export function openExportCursor(file: string): ExportCursor {
+  if (!fs.existsSync(file)) return { count: 0, lines: [][Symbol.iterator](), close: () => {} }
+  const db = openDatabase(file)
+  try {
+    db.exec('BEGIN')
+    const count = db.prepare('SELECT count(*) FROM events').pluck().get() as number
+    const lines = db.prepare(EXPORT_SQL).pluck().iterate() as IterableIterator<string>
+    return {
+      count,
+      lines,
+      close: () => {
+        lines.return?.()
+        db.close()
+      },
+    }
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}
+
+const EXPORT_CHUNK_CHARS = 64 * 1024
+
+/**
+ * Writes lines to `out` about 64 KiB at a time, with backpressure: waits for `drain` when `out` is full, and
+ * yields to the event loop between chunks otherwise, so other relays are served meanwhile. Stops when `out`
+ * closes (the client went away). Memory stays at one chunk plus `out`'s buffer, whatever the number of lines.
+ */
+export async function writeLines(lines: Iterator<string>, out: Writable): Promise<{ lines: number; complete: boolean }> {
+  let written = 0
+  let closed = false
+  let wake: (() => void) | undefined
+  const onClose = () => {
+    closed = true
+    wake?.()
+  }
+  out.on('close', onClose)
+  try {
+    for (;;) {
+      if (closed || out.destroyed) return { lines: written, complete: false }
+      let chunk = ''
+      let n = 0
+      let done = false
+      while (chunk.length < EXPORT_CHUNK_CHARS) {
+        const next = lines.next()
+        if (next.done) {
+          done = true
+          break
+        }
+        chunk += next.value + '\n'
+        n++
+      }
+      const roomLeft = n === 0 || out.write(chunk)
+      written += n
+      if (done) return { lines: written, complete: true }
+      if (roomLeft) await nextTurn()
+      else {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          out.once('drain', resolve)
+        })
+        out.off('drain', wake!)
+        wake = undefined
+      }
+    }
+  } finally {
+    out.off('close', onClose)
+  }
+}
+
+/** The lines of a JSONL body, yielding to the event loop every `every` lines so verifying them does not hold up other relays. */
+export async function* bodyLines(body: Buffer, every = 50): AsyncGenerator<string> {
+  let n = 0
+  for (const line of body.toString('utf8').split('\n')) {
+    yield line
+    if (++n % every === 0) await nextTurn()
+  }
+}
+
+export interface ImportOptions {
+  /** Remove the relay's events first. */
+  reset?: boolean
+  /** The number of the first line (for an import sent in parts); default 1. */
+  firstLine?: number
+}
+
 export interface ImportSummary {
   /** Lines stored. */
   accepted: number
   /** Valid lines not stored: already present, an older replaceable version, or deleted by a kind 5. */
   skipped: number
-  /** Invalid lines, with their 1-based line numbers and why. */
+  /** Invalid lines, with their line numbers (from `firstLine`, default 1) and why. */
   refused: { line: number; reason: string }[]
 }
 
@@ -34,7 +137,7 @@ const BATCH = 1000
 export async function importEvents(
   store: RelayStore,
   lines: AsyncIterable<string> | Iterable<string>,
-  options: { reset?: boolean } = {},
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   if (options.reset) store.clear()
   const summary: ImportSummary = { accepted: 0, skipped: 0, refused: [] }
@@ -57,7 +160,7 @@ export async function importEvents(
       }
     })
   }
-  let lineNo = 0
+  let lineNo = (options.firstLine ?? 1) - 1
   for await (const rawLine of lines) {
     lineNo++
     const line = rawLine.trim()
