@@ -4,7 +4,7 @@
 import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
 import { APP_DATA_KIND } from './bans.js'
 import { firstTagValue } from './nip01.js'
-import type { JoinRecord } from './joins.js'
+import type { JoinLog, JoinRecord } from './joins.js'
 
 export const INVITE_D_PREFIX = 'zooid/invite/'
 export const MAX_LABEL_LENGTH = 100
@@ -111,5 +111,19 @@ export function inviteView(invite: ManagedInvite, joins: readonly JoinRecord[]):
 }
 
 /** Newest first (then by code, so equal times list in a stable order). */
-export const newestFirst = (a: ManagedInvite, b: ManagedInvite): number =>
+const newestFirst = (a: ManagedInvite, b: ManagedInvite): number =>
   b.created_at - a.created_at || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+
+/** `GET /relay/{id}/invites`: every invite, newest first, with its joins. */
+export const listInviteViews = (invites: Iterable<ManagedInvite>, joins: JoinLog): InviteView[] =>
+  [...invites].sort(newestFirst).map((invite) => inviteView(invite, joins.joinsWith(invite.code)))
+
+/** The managed invites among the relay's own 30078 events, by code. */
+export function readManagedInvites(events: Iterable<NostrEvent>): Map<string, ManagedInvite> {
+  const out = new Map<string, ManagedInvite>()
+  for (const event of events) {
+    const invite = readManagedInvite(event)
+    if (invite) out.set(invite.code, invite)
+  }
+  return out
+}

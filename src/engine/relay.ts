@@ -26,15 +26,16 @@ import {
   INVITE_D_PREFIX,
   inviteView,
   isUsable,
+  listInviteViews,
   managedInviteTemplate,
-  newestFirst,
-  readManagedInvite,
+  readManagedInvites,
   type InviteView,
   type ManagedInvite,
 } from './invites.js'
 import { API_JOIN, JoinLog, joinTemplate, type JoinMethod } from './joins.js'
 import type { Outcome } from './outcome.js'
 import { configuredMembers, hexToBytes, selfPubkey, type RelayConfig } from './relay-config.js'
+import { dayOf, lastMemberCount, recordMemberCount } from './stats.js'
 import type { RelayStore, StoreResult } from './store.js'
 import type { PooledStore, StorePool } from './store-pool.js'
 
@@ -84,6 +85,8 @@ export class VirtualRelay implements PooledStore {
   private opening = false
   /** Running operations (e.g. an import) that keep the store open. */
   private pins = 0
+  /** The member count last recorded for the stats (read from the store on first use). */
+  private recordedMembers: number | undefined
   private readonly source: StoreSource
   closed = false
 
@@ -242,10 +245,7 @@ export class VirtualRelay implements PooledStore {
     const appData = store.listByAuthorKind(this.self, APP_DATA_KIND)
     this.joins.load(appData)
     this.managedInvites.clear()
-    for (const event of appData) {
-      const invite = readManagedInvite(event)
-      if (invite) this.managedInvites.set(invite.code, invite)
-    }
+    for (const [code, invite] of readManagedInvites(appData)) this.managedInvites.set(code, invite)
   }
 
   /** Applies a (validated) config live: roles, gates and NIP-11 change at once; configured members join (§4.3). */
@@ -278,6 +278,24 @@ export class VirtualRelay implements PooledStore {
     const toAdd = [...this.configured].filter((pk) => !this.members.has(pk) || this.bannedPubkeys.has(pk))
     if (toAdd.length > 0) this.addMembers(toAdd)
     if (this.groupRegistry.enabled) syncGroupAdmins(this)
+    this.recordMembers()
+  }
+
+  /** Members and configured pubkeys: what GET /relay/{id}/members lists. */
+  get memberCount(): number {
+    let n = this.members.size
+    for (const pk of this.configured) if (!this.memberSet.has(pk)) n++
+    return n
+  }
+
+  /** Records today's member count for the stats when it changed (in the transaction that changed it, if any). */
+  private recordMembers(): void {
+    const db = this.store.db
+    this.recordedMembers ??= lastMemberCount(db) ?? -1
+    const n = this.memberCount
+    if (n === this.recordedMembers) return
+    recordMemberCount(db, dayOf(nowSeconds()), n)
+    this.recordedMembers = n
   }
 
   /** Changes one `info` field from NIP-86 and persists the config. */
@@ -363,6 +381,7 @@ export class VirtualRelay implements PooledStore {
         const own = this.sign(make())
         if (this.store.put(own) === 'stored') events.push(own)
       }
+      this.recordMembers()
     })
     for (const e of events) this.broadcast(e, serializeEvent(e))
     return storedEvent
@@ -454,7 +473,7 @@ export class VirtualRelay implements PooledStore {
   /** Every managed invite, newest first, with its joins. */
   listInvites(): InviteView[] {
     this.ensureOpen()
-    return [...this.managedInvites.values()].sort(newestFirst).map((invite) => this.inviteView(invite))
+    return listInviteViews(this.managedInvites.values(), this.joins)
   }
 
   /** Revokes an invite (kept, with its history); undefined when there is no such invite. */
