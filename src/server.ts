@@ -12,6 +12,7 @@ import { openPlatform, type Platform } from './platform/platform.js'
 import { RelaySync } from './sync/relay-sync.js'
 import { Billing } from './billing/billing.js'
 import { Robot, type RobotOptions } from './robot/robot.js'
+import { Lease } from './workers/lease.js'
 
 export interface RunningServer {
   platform: Platform
@@ -45,6 +46,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
         logger: log.child({ component: 'engine' }),
       })
     : undefined
+  // With several instances on one PostgreSQL, hear what the others commit before any worker starts.
+  await platform.joinCluster()
   const relaySync = new RelaySync(platform, platform.engine)
   const robot = new Robot(platform, options.robot)
   const billing = config.stripe
@@ -79,13 +82,16 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   await relaySync.start()
   await billing?.start()
   await robot.start()
+  // The sweepers run in one instance (the holder of their lease); their deletes are harmless repeated anyway.
+  const sweepers = new Lease(platform.leases, 'sweepers', { log })
+  await sweepers.start()
   const sweeper = setInterval(() => {
-    platform.commands.deleteExpiredSessions().catch((err) => log.error({ err }, 'session sweep failed'))
+    if (sweepers.held) platform.commands.deleteExpiredSessions().catch((err) => log.error({ err }, 'session sweep failed'))
   }, 3600_000)
   sweeper.unref()
   // Used NIP-98 ids in the database (PostgreSQL) are worthless two minutes later.
   const replaySweeper = setInterval(() => {
-    if (replay instanceof DatabaseReplayGuard) replay.sweep(Math.floor(Date.now() / 1000)).catch((err) => log.error({ err }, 'replay sweep failed'))
+    if (replay instanceof DatabaseReplayGuard && sweepers.held) replay.sweep(Math.floor(Date.now() / 1000)).catch((err) => log.error({ err }, 'replay sweep failed'))
   }, 60_000)
   replaySweeper.unref()
   const server: ServerType = await new Promise((resolve) => {
@@ -105,9 +111,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     close: async () => {
       clearInterval(sweeper)
       clearInterval(replaySweeper)
-      relaySync.stop()
-      billing?.stop()
-      robot.stop()
+      // Stopping releases each worker lease, so another instance takes over at once rather than after expiry.
+      await Promise.all([relaySync.stop(), billing?.stop(), robot.stop(), sweepers.stop()])
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await engine?.close()
       await platform.close()

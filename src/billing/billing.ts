@@ -11,7 +11,8 @@ import { NwcWallet } from './nwc.js'
 import { BillingReconciler } from './reconcile.js'
 import { remindRenewals } from './renewals.js'
 import { StripeGateway } from './stripe-gateway.js'
-import { StripeWebhooks } from './webhooks.js'
+import { StripeWebhooks, WEBHOOK_SIGNAL } from './webhooks.js'
+import { Lease } from '../workers/lease.js'
 
 export type InvoiceListener = (tenant: TenantRow, invoice: Stripe.Invoice) => void
 
@@ -35,6 +36,9 @@ export class Billing {
   /** Lightning collection, when the operator configured a wallet (ROBOT_WALLET); set by `start()`. */
   lightning: Lightning | undefined
   private unsubscribe: (() => void) | undefined
+  private unsignal: (() => void) | undefined
+  /** With several instances, the one holding `billing` runs its workers: reconciler, webhooks, grace, renewals, Lightning checks. */
+  readonly lease: Lease
   private graceTimer: unknown
   private renewalTimer: unknown
   private readonly notices: BillingNotices | undefined
@@ -44,7 +48,7 @@ export class Billing {
   constructor(
     private readonly platform: Platform,
     private readonly clock: Clock = realClock,
-    options: { graceEveryMs?: number; lightning?: Partial<LightningOptions>; notices?: BillingNotices } = {},
+    options: { graceEveryMs?: number; lightning?: Partial<LightningOptions>; notices?: BillingNotices; lease?: Lease } = {},
   ) {
     const notices = options.notices
     this.notices = notices
@@ -52,6 +56,7 @@ export class Billing {
     const stripe = platform.config.stripe
     if (!stripe) throw new Error('billing is off: STRIPE_SECRET_KEY is not set')
     this.graceEveryMs = options.graceEveryMs ?? 10 * 60_000
+    this.lease = options.lease ?? new Lease(platform.leases, 'billing', { log: platform.log.child({ component: 'billing' }) })
     this.gateway = new StripeGateway(stripe)
     this.reconciler = new BillingReconciler(platform, this.gateway, clock, notices?.displayName)
     const log = platform.log.child({ component: 'billing' })
@@ -91,22 +96,40 @@ export class Billing {
         robotWallet: this.lightningOptions.robotWallet ?? (await NwcWallet.connect(walletUri!)),
       })
       this.onInvoiceOpened((tenant, invoice) => this.lightning!.onInvoiceOpened(tenant, invoice))
-      this.lightning.start()
     }
-    this.unsubscribe = this.platform.bus.subscribe((activity) => this.reconciler.onActivity(activity))
-    this.webhooks.kick()
-    await this.reconciler.reconcileAll()
-    await this.checkGrace()
-    this.track(this.checkRenewals())
+    // The API (portal, manual Lightning payment, receiving webhooks) works on every instance; what runs by itself
+    // runs only where the lease is held.
+    this.unsubscribe = this.platform.bus.subscribe((activity) => {
+      if (this.lease.held) this.reconciler.onActivity(activity)
+    })
+    this.unsignal = this.platform.bus.onSignal(WEBHOOK_SIGNAL, () => {
+      if (this.lease.held) this.webhooks.kick()
+    })
+    await this.lease.start({
+      onAcquired: async () => {
+        this.lightning?.start()
+        this.webhooks.kick()
+        await this.reconciler.reconcileAll()
+        await this.checkGrace()
+        this.track(this.checkRenewals())
+      },
+      onLost: () => {
+        this.lightning?.stop()
+        this.clock.clearTimeout(this.graceTimer)
+        this.clock.clearTimeout(this.renewalTimer)
+      },
+    })
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.unsubscribe?.()
+    this.unsignal?.()
     this.reconciler.stop()
     this.webhooks.stop()
     this.lightning?.stop()
     this.clock.clearTimeout(this.graceTimer)
     this.clock.clearTimeout(this.renewalTimer)
+    await this.lease.stop()
   }
 
   /** Reminds tenants whose paid period renews soon with no way to pay; again every six hours (once per period). */
@@ -120,7 +143,7 @@ export class Billing {
       this.platform.log.warn({ err: (err as Error).message }, 'renewal reminders failed')
       return 0
     } finally {
-      this.renewalTimer = this.clock.setTimeout(() => this.track(this.checkRenewals()), 6 * 3600_000)
+      if (this.lease.held) this.renewalTimer = this.clock.setTimeout(() => this.track(this.checkRenewals()), 6 * 3600_000)
     }
   }
 
@@ -130,7 +153,7 @@ export class Billing {
     try {
       return await suspendPastDueTenants(this.platform, this.platform.config.billingGraceDays, Math.floor(this.clock.now() / 1000))
     } finally {
-      this.graceTimer = this.clock.setTimeout(() => void this.checkGrace().catch(() => undefined), this.graceEveryMs)
+      if (this.lease.held) this.graceTimer = this.clock.setTimeout(() => void this.checkGrace().catch(() => undefined), this.graceEveryMs)
     }
   }
 

@@ -15,6 +15,8 @@ import { StripeGateway } from './stripe-gateway.js'
 
 const GONE = new Set(['canceled', 'incomplete_expired'])
 const INVOICE_OPENED = new Set(['invoice.created', 'invoice.finalized'])
+/** Wakes the webhook worker wherever the billing lease is held. */
+export const WEBHOOK_SIGNAL = 'stripe-webhooks'
 
 export type ReceiveResult = { status: 200; duplicate: boolean } | { status: 400; code: string; error: string }
 
@@ -68,8 +70,9 @@ export class StripeWebhooks {
           .onConflict((oc) => oc.column('id').doNothing()),
       ),
     )
-    // Also on a duplicate: a redelivery of an event stored but not applied yet (a crash) finishes the work.
-    this.worker.request('events')
+    // Also on a duplicate: a redelivery of an event stored but not applied yet (a crash) finishes the work. The
+    // worker runs where the billing lease is held: this instance or another one.
+    this.platform.bus.signal(WEBHOOK_SIGNAL)
     return { status: 200, duplicate: inserted === 0 }
   }
 
@@ -118,23 +121,29 @@ export class StripeWebhooks {
     const tenant = customer ? await this.platform.queries.getTenantByStripeCustomerId(customer) : undefined
     if (!tenant) {
       this.log.info({ event: row.id, type: row.type, customer }, 'webhook for no known tenant acknowledged')
-      return this.commit(row, async () => {})
+      await this.commit(row, async () => {})
+      return
     }
     if (row.type.startsWith('invoice.')) return this.applyInvoice(row, tenant, object.id!)
     if (row.type.startsWith('customer.subscription.')) return this.applySubscription(row, tenant, object.id!)
     this.log.info({ event: row.id, type: row.type }, 'unhandled webhook type acknowledged')
-    return this.commit(row, async () => {})
+    await this.commit(row, async () => {})
   }
 
   private async applyInvoice(row: StripeEventTable, tenant: TenantRow, invoiceId: string): Promise<void> {
     const invoice = await this.gateway.getInvoice(invoiceId)
-    if (!invoice) return this.commit(row, async () => {})
+    if (!invoice) {
+      await this.commit(row, async () => {})
+      return
+    }
     const failedType = row.type === 'invoice.payment_failed' || row.type === 'invoice.marked_uncollectible'
     let pastDue = false
-    await this.commit(row, async (tx, record) => {
+    const claimed = await this.commit(row, async (tx, record) => {
       if (invoice.status === 'paid') await this.paidIn(tx, record, tenant.pubkey)
       else if (failedType && (invoice.status === 'open' || invoice.status === 'uncollectible')) pastDue = await this.pastDueIn(tx, record, tenant.pubkey)
     })
+    // Another worker applied it meanwhile (a lease handed over mid-event): its hooks ran there.
+    if (!claimed) return
     if (pastDue || (failedType && invoice.status !== 'paid')) this.hooks.pastDue(tenant.pubkey)
     if (row.type === 'invoice.payment_failed' && invoice.status === 'open') this.hooks.paymentFailed(tenant, invoice)
     if (row.type === 'invoice.payment_action_required' && invoice.status === 'open' && invoice.hosted_invoice_url) {
@@ -149,7 +158,7 @@ export class StripeWebhooks {
     const gone = GONE.has(status)
     const owesMoney = await this.platform.queries.hasActivePaidRelays(tenant.pubkey)
     let pastDue = false
-    await this.commit(row, async (tx, record) => {
+    const claimed = await this.commit(row, async (tx, record) => {
       if (gone && tenant.stripe_subscription_id === subscriptionId) {
         await tx.run(
           tx.q
@@ -164,17 +173,22 @@ export class StripeWebhooks {
         pastDue = await this.pastDueIn(tx, record, tenant.pubkey)
       }
     })
+    if (!claimed) return
     if (pastDue) this.hooks.pastDue(tenant.pubkey)
     if (gone) this.hooks.subscriptionGone(tenant.pubkey)
   }
 
-  /** Marks the event processed and applies `effects` in the same transaction; a second worker finds it done. */
-  private async commit(row: StripeEventTable, effects: (tx: Tx, record: RecordActivity) => Promise<void>): Promise<void> {
-    await this.platform.commands.write(async (tx, record) => {
+  /**
+   * Marks the event processed and applies `effects` in the same transaction; a second worker finds it done.
+   * Returns false when it was done already (the caller then skips the hooks: they ran with the first).
+   */
+  private async commit(row: StripeEventTable, effects: (tx: Tx, record: RecordActivity) => Promise<void>): Promise<boolean> {
+    return this.platform.commands.write(async (tx, record) => {
       const claimed = await tx.run(
         tx.q.updateTable('stripe_event').set({ processed_at: nowSeconds() }).where('id', '=', row.id).where('processed_at', 'is', null),
       )
       if (claimed === 1) await effects(tx, record)
+      return claimed === 1
     })
   }
 

@@ -81,6 +81,11 @@ export interface Tx {
   first<R>(query: Query<R>): Promise<R | undefined>
   /** Returns the number of rows changed. */
   run(query: Query<unknown>): Promise<number>
+  /**
+   * Tells the other instances sharing the database, on commit only (PostgreSQL NOTIFY). A no-op on SQLite,
+   * where there is only one instance.
+   */
+  notify(channel: string, payload: string): Promise<void>
 }
 
 /** Marks a position in a query built once by `prepared`; replaced by the call's argument at that index. */
@@ -245,6 +250,7 @@ export class SqliteDatabase implements Database {
           const c = compiled(query)
           return w.run(c.sql, c.parameters)
         },
+        notify: async () => {},
       }
       w.raw.exec('BEGIN IMMEDIATE')
       try {

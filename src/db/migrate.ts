@@ -4,6 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Database } from './database.js'
 
+/** The advisory lock key migrations take on PostgreSQL (any constant of ours). */
+const MIGRATION_LOCK = 0x63617276
+
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
 
 export interface Migration {
@@ -20,8 +23,12 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Applies pending migrations; returns the names applied. `upTo` stops after that migration (benchmarks). */
 export async function migrate(db: Database, options: { upTo?: string; migrations?: Migration[] } = {}): Promise<string[]> {
-  await db.execScript('CREATE TABLE IF NOT EXISTS migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)')
-  const applied = new Set((await db.raw<{ name: string }>('SELECT name FROM migration')).map((r) => r.name))
+  // Several instances may start at once on one PostgreSQL database: each migration runs under one advisory lock,
+  // and its name is recorded first, so the second instance fails on the name, finds it applied, and moves on.
+  const lock = db.kind === 'postgres' ? `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});\n` : ''
+  await db.execScript(`BEGIN;\n${lock}CREATE TABLE IF NOT EXISTS migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL);\nCOMMIT;`)
+  const appliedNames = async () => new Set((await db.raw<{ name: string }>('SELECT name FROM migration')).map((r) => r.name))
+  const applied = await appliedNames()
   const done: string[] = []
   for (const m of options.migrations ?? loadMigrations()) {
     if (!applied.has(m.name)) {
@@ -29,12 +36,12 @@ export async function migrate(db: Database, options: { upTo?: string; migrations
       // transactional DDL). The name is recorded in the same transaction.
       const recorded = `INSERT INTO migration (name, applied_at) VALUES ('${m.name.replace(/'/g, "''")}', ${Math.floor(Date.now() / 1000)})`
       try {
-        await db.execScript(`BEGIN;\n${m.sql}\n;${recorded};\nCOMMIT;`)
+        await db.execScript(`BEGIN;\n${lock}${recorded};\n${m.sql}\n;\nCOMMIT;`)
+        done.push(m.name)
       } catch (err) {
         await db.execScript('ROLLBACK').catch(() => undefined)
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`)
+        if (!(await appliedNames()).has(m.name)) throw new Error(`migration ${m.name} failed: ${(err as Error).message}`)
       }
-      done.push(m.name)
     }
     if (options.upTo && m.name.startsWith(options.upTo)) break
   }

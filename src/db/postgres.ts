@@ -113,6 +113,9 @@ export class PostgresDatabase implements Database {
         const c = compiled(query)
         return (await this.query(client, c.sql, c.parameters)).rowCount
       },
+      notify: async (channel, payload) => {
+        await client.query({ text: 'SELECT pg_notify($1, $2)', values: [channel, payload] })
+      },
     }
     try {
       await client.query('BEGIN')
@@ -127,8 +130,22 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  /** NOTIFY outside any transaction (a signal to the other instances). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.query({ text: 'SELECT pg_notify($1, $2)', values: [channel, payload] })
+  }
+
   async execScript(text: string): Promise<void> {
-    await this.pool.query(text)
+    // One connection: a script that fails inside its own BEGIN is rolled back there, not left aborted in the pool.
+    const client = await this.pool.connect()
+    try {
+      await client.query(text)
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw err
+    } finally {
+      client.release()
+    }
   }
 
   async raw<R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> {

@@ -119,6 +119,7 @@ export interface Schema {
   admin: AdminTable
   notification: NotificationTable
   profile: ProfileTable
+  worker_lease: WorkerLeaseTable
 }
 
 export interface ProfileTable {
@@ -136,3 +137,10 @@ export type TenantRow = Selectable<TenantTable>
 export type RelayRow = RelayTable
 export type ActivityRow = ActivityTable
 export type InvoicePaymentRow = Selectable<InvoiceNwcPaymentTable>
+
+export interface WorkerLeaseTable {
+  name: string
+  holder: string
+  /** Milliseconds since the epoch, by the holder's clock. */
+  expires_at: number
+}

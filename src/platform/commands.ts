@@ -5,6 +5,7 @@ import { generateSecretKey } from 'nostr-tools/pure'
 import type { Database, Tx } from '../db/database.js'
 import type { ActivityRow, RelayRow, TenantRow } from '../db/schema.js'
 import type { ActivityBus } from './activity-bus.js'
+import { ACTIVITY_CHANNEL, activityPayload } from './activity-feed.js'
 import { DomainError, notFound } from './errors.js'
 import { nowSeconds, randomId, sortableId } from './ids.js'
 import type { Plans } from './plans.js'
@@ -82,6 +83,8 @@ export class Commands {
           detail: detail ?? null,
         }
         await tx.run(tx.q.insertInto('activity').values(row))
+        // The other instances hear of it on commit (PostgreSQL; on SQLite there are none).
+        if (this.db.kind === 'postgres') await tx.notify(ACTIVITY_CHANNEL, activityPayload(row))
         outbox.push(row)
       }
       return fn(tx, record)

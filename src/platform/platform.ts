@@ -7,7 +7,10 @@ import { migrate } from '../db/migrate.js'
 import { EngineClient } from '../sync/engine-client.js'
 import { RelayManagementClient } from '../sync/relay-management.js'
 import { loadRobotIdentity, type RobotIdentity } from '../robot/identity.js'
+import { PostgresDatabase } from '../db/postgres.js'
+import { instanceId, LeaseStore } from '../workers/lease.js'
 import { ActivityBus } from './activity-bus.js'
+import { ActivityFeed } from './activity-feed.js'
 import { Commands } from './commands.js'
 import { Plans } from './plans.js'
 import { Queries } from './queries.js'
@@ -30,6 +33,15 @@ export interface Platform {
   isAdmin(pubkey: string): Promise<boolean>
   /** Operator admins: SERVER_ADMIN_PUBKEYS ∪ `caravel admin add`. */
   listAdmins(): Promise<string[]>
+  /** This process among the instances sharing the database. */
+  instance: string
+  /** Worker leases held by this instance (`worker_lease`). */
+  leases: LeaseStore
+  /**
+   * Starts hearing the other instances' activity and signals on the bus (PostgreSQL; nothing to do on SQLite).
+   * Call it before starting workers.
+   */
+  joinCluster(): Promise<void>
   close(): Promise<void>
 }
 
@@ -42,6 +54,9 @@ export async function openPlatform(config: Config, log: Logger): Promise<Platfor
   const bus = new ActivityBus((err, activity) => log.error({ err, activity: activity.id }, 'activity listener failed'))
   const queries = new Queries(db)
   const commands = new Commands(db, bus, plans, box)
+  const instance = instanceId()
+  const feed = db instanceof PostgresDatabase ? new ActivityFeed(db, bus, log.child({ component: 'activity-feed' })) : undefined
+  let joined: Promise<void> | undefined
   const envAdmins = new Set(config.server.adminPubkeys)
   const isAdminStmt = db.preparedOne<[string], { pubkey: string }>((q, p) =>
     q.selectFrom('admin').select('pubkey').where('pubkey', '=', p(0)),
@@ -62,6 +77,12 @@ export async function openPlatform(config: Config, log: Logger): Promise<Platfor
     // The env list is fixed at start-up; `caravel admin add` writes the table, which is read per request so
     // a running server sees the change at once.
     isAdmin: async (pubkey) => envAdmins.has(pubkey) || (await isAdminStmt(pubkey)) !== undefined,
-    close: () => db.close(),
+    instance,
+    leases: new LeaseStore(db, instance),
+    joinCluster: () => (joined ??= feed?.start() ?? Promise.resolve()),
+    close: async () => {
+      await feed?.close()
+      await db.close()
+    },
   }
 }

@@ -55,6 +55,25 @@ export class NotificationStore {
     )
   }
 
+  /**
+   * Takes the next attempt of a pending notification: counts it and moves its due time to when it would be retried
+   * should this attempt never report back (a crash mid-send). True only for the one caller whose `attempts` still
+   * matched, so two workers never send the same notification at once.
+   */
+  claim(id: string, attempts: number, retryAt: number): Promise<boolean> {
+    return this.db.transaction(
+      async (tx) =>
+        await tx.run(
+          tx.q
+            .updateTable('notification')
+            .set({ attempts: attempts + 1, next_attempt_at: retryAt })
+            .where('id', '=', id)
+            .where('status', '=', 'pending')
+            .where('attempts', '=', attempts),
+        ) === 1,
+    )
+  }
+
   /** Records an attempt's outcome, only while the row is still pending. */
   finish(id: string, attempts: number, change: Pick<NotificationRow, 'status' | 'sent_at' | 'next_attempt_at' | 'last_error'>): Promise<number> {
     return this.db.transaction(async (tx) =>
@@ -189,6 +208,8 @@ export class NotificationOutbox {
     const row = await this.store.get(id)
     if (!row || row.status !== 'pending') return
     const attempts = row.attempts + 1
+    const retryAt = Math.ceil((this.clock.now() + retryDelayMs(attempts, this.baseDelayMs, this.maxDelayMs)) / 1000)
+    if (!(await this.store.claim(id, row.attempts, retryAt))) return
     const context = { notification: id, kind: row.kind, recipient: row.recipient, attempt: attempts }
     let outcome: DeliveryOutcome
     try {

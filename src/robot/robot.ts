@@ -14,6 +14,7 @@ import { ProfileDirectory } from './profiles.js'
 import { ActivityNotifier } from './reactor.js'
 import { KIND_PROFILE, newestReplaceable } from './lists.js'
 import { notificationIds, texts, type Notification } from './texts.js'
+import { Lease } from '../workers/lease.js'
 
 export interface RobotOptions {
   clock?: Clock
@@ -28,6 +29,8 @@ export interface RobotOptions {
   remindEveryMs?: number
   /** Where what was last published is kept; default `<DATA_DIR>/robot-lists.json`. */
   statePath?: string
+  /** With several instances, the one holding `robot` delivers DMs and runs the robot's schedule. */
+  lease?: Lease
   profiles?: { freshSeconds?: number; waitMs?: number }
 }
 
@@ -48,6 +51,9 @@ export function hostedRelayRoute(config: Pick<Platform['config'], 'relayDomain' 
   }
 }
 
+/** Wakes the outbox where the robot's lease is held (a notice was recorded on another instance). */
+export const OUTBOX_SIGNAL = 'robot-outbox'
+
 export class Robot {
   readonly relays: NostrRelays
   readonly resolver: DmRelayResolver
@@ -57,6 +63,8 @@ export class Robot {
   /** Names and pictures of relay members. */
   readonly profiles: ProfileDirectory
   private readonly notifier: ActivityNotifier
+  readonly lease: Lease
+  private unsignal: (() => void) | undefined
   private readonly clock: Clock
   private readonly log: Logger
   private readonly remindEveryMs: number
@@ -96,6 +104,7 @@ export class Robot {
       clock: this.clock,
     })
     this.notifier = new ActivityNotifier(platform, (n) => this.notify(n))
+    this.lease = options.lease ?? new Lease(platform.leases, 'robot', { log: this.log })
     this.profiles = new ProfileDirectory(platform.db, this.relays, {
       indexerRelays: config.robot.indexerRelays,
       auth: robot.sign,
@@ -111,18 +120,34 @@ export class Robot {
     if (this.platform.config.robot.indexerRelays.length === 0) {
       this.log.warn('ROBOT_INDEXER_RELAYS is not set: the robot cannot find where to deliver DMs; notifications are recorded as failed')
     }
-    this.unsubscribe = this.platform.bus.subscribe((activity) => this.track(this.notifier.onActivity(activity)))
-    await this.outbox.start()
-    void this.track(this.publishProfile())
-    void this.track(this.remindLoop())
+    this.unsubscribe = this.platform.bus.subscribe((activity) => {
+      if (this.lease.held) void this.track(this.notifier.onActivity(activity))
+    })
+    this.unsignal = this.platform.bus.onSignal(OUTBOX_SIGNAL, () => {
+      if (this.lease.held) void this.track(this.outbox.sweep())
+    })
+    await this.lease.start({
+      onAcquired: async () => {
+        await this.outbox.start()
+        void this.track(this.publishProfile())
+        void this.track(this.remindLoop())
+      },
+      onLost: () => {
+        this.clock.clearTimeout(this.remindTimer)
+        this.clock.clearTimeout(this.publishTimer)
+        this.outbox.stop()
+      },
+    })
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true
     this.unsubscribe?.()
+    this.unsignal?.()
     this.clock.clearTimeout(this.remindTimer)
     this.clock.clearTimeout(this.publishTimer)
     this.outbox.stop()
+    await this.lease.stop()
   }
 
   /** Resolves when nothing the robot started is still running (scheduled retries may remain). */
@@ -133,8 +158,12 @@ export class Robot {
 
   /** Records a notification under its stable id and delivers it; the same id again is a no-op (false). */
   notify(n: Notification): Promise<boolean> {
-    // Tracked, so `idle()` also waits for notices recorded from billing hooks that nobody awaits.
-    return this.track(this.outbox.notify(n)).then((recorded) => recorded === true)
+    // Tracked, so `idle()` also waits for notices recorded from billing hooks that nobody awaits. Recorded on an
+    // instance that does not deliver (no lease), the holder is woken to deliver it.
+    return this.track(this.outbox.notify(n)).then((recorded) => {
+      if (recorded && !this.stopped && !this.lease.held) this.platform.bus.signal(OUTBOX_SIGNAL)
+      return recorded === true
+    })
   }
 
   /** Billing: an invoice is open and waits for payment (Lightning or card) — links to the dashboard. */
@@ -221,7 +250,7 @@ export class Robot {
     } catch (err) {
       this.log.error({ err }, 'past-due reminders failed')
     }
-    if (this.remindEveryMs > 0 && !this.stopped) {
+    if (this.remindEveryMs > 0 && !this.stopped && this.lease.held) {
       this.remindTimer = this.clock.setTimeout(() => void this.track(this.remindLoop()), this.remindEveryMs)
     }
   }

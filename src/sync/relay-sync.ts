@@ -9,6 +9,7 @@ import { engineConfigFor } from './relay-config.js'
 import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
 import { KeyedQueue } from '../workers/keyed-queue.js'
+import { Lease } from '../workers/lease.js'
 import { RetryTimers } from '../workers/retry-timers.js'
 
 /** Activities that change what the engine should serve. */
@@ -24,6 +25,8 @@ export interface RelaySyncOptions {
   concurrency?: number
   /** How often to reconcile anyway, catching anything missed. 0 = never. */
   reconcileEveryMs?: number
+  /** The lease that makes one instance of several the one that syncs (default: `relay-sync` on the platform's database). */
+  lease?: Lease
 }
 
 export { retryDelayMs }
@@ -37,6 +40,7 @@ export class RelaySync {
   private readonly log: Logger
   private readonly queue: KeyedQueue
   private readonly retries: RetryTimers
+  readonly lease: Lease
   private unsubscribe: (() => void) | undefined
   private reconcileTimer: unknown
   private stopped = false
@@ -53,6 +57,7 @@ export class RelaySync {
     this.reconcileEveryMs = options.reconcileEveryMs ?? 60_000
     this.log = platform.log.child({ component: 'relay-sync' })
     this.retries = new RetryTimers(this.clock)
+    this.lease = options.lease ?? new Lease(platform.leases, 'relay-sync', { log: this.log })
     this.queue = new KeyedQueue(
       (relayId) => this.syncOnce(relayId),
       (err, relayId) => this.log.error({ err, relay: relayId }, 'relay sync crashed'),
@@ -60,21 +65,34 @@ export class RelaySync {
     )
   }
 
-  /** Subscribes to the bus and reconciles everything unsynced. */
+  /**
+   * Subscribes to the bus and takes part in the `relay-sync` lease: while this instance holds it, it reacts to
+   * relay activity, reconciles everything unsynced (at once, then periodically) and retries failures.
+   */
   async start(): Promise<void> {
     this.stopped = false
     this.queue.resume()
     this.unsubscribe = this.platform.bus.subscribe((activity) => this.onActivity(activity))
-    await this.reconcile()
-    this.scheduleReconcile()
+    await this.lease.start({
+      onAcquired: async () => {
+        await this.reconcile()
+        this.scheduleReconcile()
+      },
+      // Another instance syncs now; what runs here finishes (POST-once and PATCH make a repeat harmless).
+      onLost: () => {
+        this.clock.clearTimeout(this.reconcileTimer)
+        this.retries.clear()
+      },
+    })
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true
     this.unsubscribe?.()
     this.clock.clearTimeout(this.reconcileTimer)
     this.retries.clear()
     this.queue.stop()
+    await this.lease.stop()
   }
 
   /** Resolves when nothing is queued or running (retries may still be scheduled). */
@@ -88,7 +106,7 @@ export class RelaySync {
   }
 
   private onActivity(activity: ActivityRow): void {
-    if (activity.resource_type === 'relay' && SYNC_TRIGGERS.has(activity.activity_type)) this.request(activity.resource_id)
+    if (this.lease.held && activity.resource_type === 'relay' && SYNC_TRIGGERS.has(activity.activity_type)) this.request(activity.resource_id)
   }
 
   /** Asks for a sync as soon as a worker is free; a change during a sync makes it run again. */
@@ -126,7 +144,7 @@ export class RelaySync {
   }
 
   private scheduleReconcile(): void {
-    if (this.reconcileEveryMs <= 0 || this.stopped) return
+    if (this.reconcileEveryMs <= 0 || this.stopped || !this.lease.held) return
     this.reconcileTimer = this.clock.setTimeout(() => {
       this.reconcile()
         .catch((err) => this.log.error({ err }, 'reconcile failed'))
@@ -183,7 +201,8 @@ export class RelaySync {
   }
 
   private scheduleRetry(relayId: string, failures: number, lastFailureMs: number): void {
-    if (this.stopped) return
+    // Without the lease the holder's reconcile finds the relay unsynced and schedules the retry there.
+    if (this.stopped || !this.lease.held) return
     const due = lastFailureMs + retryDelayMs(failures, this.baseDelayMs, this.maxDelayMs)
     this.retries.schedule(relayId, due - this.clock.now(), () => this.request(relayId))
   }
