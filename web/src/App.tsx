@@ -9,6 +9,7 @@ import { boot, identity } from './lib/session'
 import { AccountPage } from './pages/Account'
 import { AdminRelays } from './pages/AdminRelays'
 import { AdminTenant, AdminTenants } from './pages/AdminTenants'
+import { JoinPage } from './pages/Join'
 import { NewRelay } from './pages/NewRelay'
 import { RelayList } from './pages/RelayList'
 import { RelayPage } from './pages/RelayPage'
@@ -84,6 +85,10 @@ export function App() {
   return (
     <Layout>
       <Switch>
+        {/* Invite links: public, no session needed. */}
+        <Match when={match('/join', path())}>
+          <JoinPage />
+        </Match>
         <Match when={booted.error}>
           <Alert>The dashboard could not start: {errorText(booted.error)}</Alert>
         </Match>

@@ -1,4 +1,4 @@
-import { createEffect, type JSX } from 'solid-js'
+import { createEffect, createUniqueId, type JSX } from 'solid-js'
 import { Button } from './Button'
 
 /** A modal confirmation on the native <dialog>: focus moves into it, Escape cancels. */
@@ -13,6 +13,8 @@ export function ConfirmDialog(props: {
   onCancel: () => void
 }) {
   let dialog!: HTMLDialogElement
+  // Several dialogs may share a page: each names itself by its own title.
+  const titleId = `confirm-title-${createUniqueId()}`
   createEffect(() => {
     if (props.open && !dialog.open) dialog.showModal()
     if (!props.open && dialog.open) dialog.close()
@@ -20,7 +22,7 @@ export function ConfirmDialog(props: {
   return (
     <dialog
       ref={dialog}
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       class="m-auto w-[min(28rem,calc(100%-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
       onCancel={(e) => {
         e.preventDefault()
@@ -28,7 +30,7 @@ export function ConfirmDialog(props: {
       }}
     >
       <div class="space-y-3 p-5">
-        <h2 id="confirm-title" class="text-lg font-semibold">
+        <h2 id={titleId} class="text-lg font-semibold">
           {props.title}
         </h2>
         <div class="text-sm text-slate-700">{props.children}</div>

@@ -1,13 +1,11 @@
 // The Lightning payment dialog against a scripted API (jsdom): QR, sats and copy for a fresh bolt11, the live
 // state polled until paid or expired (then a new bolt11 on request), `payment-in-progress` in words, and the
 // first invoice found after a relay was created.
-import { render } from 'solid-js/web'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { LightningPayment } from '../lib/api'
+import { ok, useMount, useScriptedApi } from '../../test/dom'
 import { LightningDialog } from './LightningDialog'
 
-type Answer = { status: number; body: unknown }
-const ok = (data: unknown): Answer => ({ status: 200, body: { data, code: 'ok' } })
 const payment = (status: LightningPayment['status'], bolt11: string | null = null): LightningPayment => ({
   invoice_id: 'in_1',
   status,
@@ -17,44 +15,11 @@ const payment = (status: LightningPayment['status'], bolt11: string | null = nul
   expires_at: bolt11 ? 1_900_000_000 : null,
 })
 
-let dispose: (() => void) | undefined
-let calls: string[] = []
-let script: Record<string, Answer[]> = {}
+const { calls, script } = useScriptedApi()
+const mount = useMount()
 
-beforeEach(() => {
-  vi.useFakeTimers()
-  calls = []
-  script = {}
-  // jsdom has <dialog> but not its modal behaviour.
-  HTMLDialogElement.prototype.showModal = function (this: HTMLDialogElement) {
-    this.open = true
-  }
-  HTMLDialogElement.prototype.close = function (this: HTMLDialogElement) {
-    this.open = false
-  }
-  vi.stubGlobal('fetch', async (path: string, init: RequestInit) => {
-    const key = `${init.method} ${path}`
-    calls.push(key)
-    const queue = script[key]
-    const answer = queue && queue.length > 1 ? queue.shift()! : queue?.[0]
-    if (!answer) throw new Error(`unexpected ${key}`)
-    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } })
-  })
-})
-
-afterEach(() => {
-  dispose?.()
-  document.body.innerHTML = ''
-  vi.useRealTimers()
-  vi.unstubAllGlobals()
-})
-
-function mount(ui: () => any): HTMLElement {
-  const root = document.createElement('div')
-  document.body.append(root)
-  dispose = render(ui, root)
-  return root
-}
+beforeEach(() => vi.useFakeTimers())
+afterEach(() => vi.useRealTimers())
 
 const state = (root: HTMLElement) => root.querySelector('[data-testid="pay-dialog"]')!.getAttribute('data-state')
 const settle = () => vi.advanceTimersByTimeAsync(0)

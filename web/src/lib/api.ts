@@ -68,8 +68,84 @@ export interface Availability {
   reason_code: string | null
 }
 
-export type RelayPatch = Partial<Flags & Pick<Relay, 'plan' | 'info_name' | 'info_icon' | 'info_description'>>
+export type RelayPatch = Partial<Flags & Pick<Relay, 'plan' | 'info_name' | 'info_icon' | 'info_description'>> & { exempt_kinds?: number[] | null }
 export type RelayCreate = RelayPatch & { subdomain: string; plan: string }
+
+export type MemberRole = 'owner' | 'relay' | 'operator' | 'member'
+
+export interface Member {
+  pubkey: string
+  npub: string
+  name: string | null
+  picture: string | null
+  nip05: string | null
+  role: MemberRole
+  /** Whether this member counts against the plan's limit. */
+  counts: boolean
+  joined_at: number | null
+  via: 'invite' | 'claim' | 'public' | 'api' | null
+  code: string | null
+}
+
+export interface Members {
+  members: Member[]
+  used: number
+  allowed: number | null
+}
+
+export interface InviteJoin {
+  pubkey: string
+  npub: string
+  name: string | null
+  picture: string | null
+  joined_at: number
+}
+
+export interface Invite {
+  code: string
+  label: string
+  link: string
+  created_at: number
+  expires_at: number | null
+  max_uses: number | null
+  uses: number
+  revoked: boolean
+  joins: InviteJoin[]
+}
+
+export interface InviteCreate {
+  label?: string
+  max_uses?: number | null
+  expires_at?: number | null
+}
+
+export interface BannedPubkey {
+  pubkey: string
+  npub: string
+  reason: string
+  name: string | null
+  picture: string | null
+}
+
+export interface BannedEvent {
+  id: string
+  reason: string
+}
+
+export interface RelayStats {
+  connections: number
+  storage_bytes: number
+  events_total: number
+  members: number
+  members_allowed: number | null
+  daily: { day: string; events: Record<string, number>; members: number }[]
+}
+
+export interface ImportResult {
+  accepted: number
+  skipped: number
+  refused: { line: number; reason: string }[]
+}
 
 /** Called when a guarded request finds the session gone, so the app can show the sign-in page. */
 let onSignedOut: (() => void) | undefined
@@ -80,12 +156,14 @@ export function setSignedOutHandler(handler: () => void): void {
 export interface RequestOptions {
   authorization?: string
   signal?: AbortSignal
+  /** For a body that is not JSON (the NDJSON of an import). */
+  contentType?: string
 }
 
 /** One API call. The body is serialised once; that exact string is what a NIP-98 payload hash covers. */
-export async function request<T>(method: string, path: string, body?: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json'
   if (options.authorization) headers.authorization = options.authorization
   let res: Response
   try {
@@ -118,6 +196,8 @@ const q = (params: Record<string, string | number | undefined>) => {
 
 const json = (value: unknown) => JSON.stringify(value)
 
+export const relayPath = (id: string) => `/api/relays/${encodeURIComponent(id)}`
+
 export const api = {
   config: () => request<PublicConfig>('GET', '/api/config'),
   plans: () => request<Plan[]>('GET', '/api/plans'),
@@ -146,6 +226,21 @@ export const api = {
   sync: (id: string) => request<Relay>('POST', `/api/relays/${encodeURIComponent(id)}/sync`),
   activity: (id: string, p: { cursor?: string; limit?: number } = {}) =>
     request<Page<Activity>>('GET', `/api/relays/${encodeURIComponent(id)}/activity${q(p)}`),
+  members: (id: string) => request<Members>('GET', `${relayPath(id)}/members`),
+  addMember: (id: string, pubkey: string) => request<unknown>('POST', `${relayPath(id)}/members`, json({ pubkey })),
+  removeMember: (id: string, pubkey: string) => request<unknown>('DELETE', `${relayPath(id)}/members/${encodeURIComponent(pubkey)}`),
+  invites: (id: string) => request<{ items: Invite[] }>('GET', `${relayPath(id)}/invites`),
+  createInvite: (id: string, input: InviteCreate) => request<Invite>('POST', `${relayPath(id)}/invites`, json(input)),
+  revokeInvite: (id: string, code: string) => request<Invite>('DELETE', `${relayPath(id)}/invites/${encodeURIComponent(code)}`),
+  bans: (id: string, p: { cursor?: string; limit?: number } = {}) => request<Page<BannedPubkey>>('GET', `${relayPath(id)}/bans${q(p)}`),
+  ban: (id: string, pubkey: string, reason: string) => request<unknown>('POST', `${relayPath(id)}/bans`, json({ pubkey, reason })),
+  unban: (id: string, pubkey: string) => request<unknown>('DELETE', `${relayPath(id)}/bans/${encodeURIComponent(pubkey)}`),
+  bannedEvents: (id: string, p: { cursor?: string; limit?: number } = {}) => request<Page<BannedEvent>>('GET', `${relayPath(id)}/banned-events${q(p)}`),
+  banEvent: (id: string, eventId: string, reason: string) => request<unknown>('POST', `${relayPath(id)}/banned-events`, json({ id: eventId, reason })),
+  unbanEvent: (id: string, eventId: string) => request<unknown>('DELETE', `${relayPath(id)}/banned-events/${encodeURIComponent(eventId)}`),
+  stats: (id: string, days = 30) => request<RelayStats>('GET', `${relayPath(id)}/stats${q({ days })}`),
+  importChunk: (id: string, firstLine: number, body: Uint8Array<ArrayBuffer>, signal?: AbortSignal) =>
+    request<ImportResult>('POST', `${relayPath(id)}/import${q({ first_line: firstLine })}`, body, { contentType: 'application/x-ndjson', signal }),
   subdomain: (subdomain: string, signal?: AbortSignal) =>
     request<Availability>('GET', `/api/subdomains/${encodeURIComponent(subdomain)}`, undefined, { signal }),
 }

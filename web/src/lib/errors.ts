@@ -44,6 +44,16 @@ export const ERROR_MESSAGES: Record<string, Describe> = {
   'engine-unavailable': 'The relay engine cannot be reached right now. Try again in a moment.',
   'invalid-url': (m) => sentence(m) || 'Enter a web address starting with http:// or https://.',
   'invalid-pubkey': 'Enter a public key as npub1… or 64 hexadecimal characters.',
+  // Members, invites, moderation, import (the server's message names the limit, the code or the line)
+  'member-limit-reached': (m) => sentence(m) || 'The plan allows no more members. Upgrade to add more.',
+  'management-disabled': (m) => sentence(m) || 'Turn on relay management for this relay first.',
+  'configured-member': (m) => sentence(m) || 'The owner, the relay and operators cannot be removed or banned.',
+  'management-refused': (m) => (m ? `The relay refused: ${sentence(m)}` : 'The relay refused.'),
+  'relay-not-synced': 'The relay is not live yet. Try again in a moment.',
+  'invalid-event-id': 'Enter an event id: 64 hexadecimal characters.',
+  'invalid-exempt-kinds': (m) => sentence(m) || 'Those kinds cannot be exempt.',
+  'not-supported-by-engine': (m) => sentence(m) || 'The relay engine serving this relay does not support this.',
+  'payload-too-large': 'That is too much to send at once.',
   // Billing and Lightning
   'billing-disabled': 'Billing is off on this deployment: every plan is free here, so there is nothing to pay.',
   'lightning-disabled': 'Lightning payments are not set up on this deployment. Pay with a card instead.',

@@ -35,3 +35,16 @@ export function match(pattern: string, fullPath: string): Record<string, string>
 export function queryParam(name: string): string | null {
   return new URLSearchParams(path().split('?')[1] ?? '').get(name)
 }
+
+/** Sets (or, with null, removes) one query parameter in place: no new history entry, no scroll. */
+export function setQueryParam(name: string, value: string | null): void {
+  const [pathname, search = ''] = path().split('?')
+  const params = new URLSearchParams(search)
+  if (value === null) params.delete(name)
+  else params.set(name, value)
+  const query = params.toString()
+  const to = query ? `${pathname}?${query}` : pathname!
+  if (to === path()) return
+  history.replaceState(null, '', to)
+  setPath(to)
+}

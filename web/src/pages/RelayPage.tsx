@@ -7,6 +7,13 @@ import { TenantBilling } from '../components/TenantBilling'
 import { Button } from '../components/Button'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { RelayUrl } from '../components/CopyButton'
+import { Section } from '../components/Section'
+import { DataPanel } from '../components/DataPanel'
+import { InvitesPanel } from '../components/InvitesPanel'
+import { MembersPanel } from '../components/MembersPanel'
+import { ModerationPanel } from '../components/ModerationPanel'
+import { StatsPanel } from '../components/StatsPanel'
+import { TabPanel, Tabs, type TabSpec } from '../components/Tabs'
 import { Field, inputClass } from '../components/Field'
 import { PageTitle } from '../components/Layout'
 import { Link } from '../components/Link'
@@ -22,19 +29,17 @@ import { formatTime, npub } from '../lib/format'
 import { formatMembers, planChangeProblem, TOGGLES, toggleBlockedReason } from '../lib/plans'
 import { relayTitle, STATUS_LABELS, syncState } from '../lib/relay'
 import { config, plans } from '../lib/session'
-import { navigate, queryParam } from '../lib/router'
+import { navigate, queryParam, setQueryParam } from '../lib/router'
 import { iconUrlMessage, lengthMessage } from '../lib/validation'
 
-function Section(props: { title: string; id: string; children: any }) {
-  return (
-    <section aria-labelledby={props.id} class="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
-      <h2 id={props.id} class="text-base font-semibold">
-        {props.title}
-      </h2>
-      {props.children}
-    </section>
-  )
-}
+const TABS: TabSpec[] = [
+  { id: 'settings', label: 'Settings' },
+  { id: 'members', label: 'Members' },
+  { id: 'invites', label: 'Invites' },
+  { id: 'moderation', label: 'Moderation' },
+  { id: 'stats', label: 'Stats' },
+  { id: 'data', label: 'Data' },
+]
 
 export function RelayPage(props: { id: string; admin?: boolean }) {
   const [relay, setRelay] = createSignal<RelayDetail | undefined>()
@@ -43,6 +48,10 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
   const [owner, setOwner] = createSignal<Tenant | undefined>()
   const [payFind, setPayFind] = createSignal<{ pubkey: string; since: number } | undefined>()
   const billing = () => config()?.billing_enabled ?? false
+  const tab = () => {
+    const t = queryParam('tab')
+    return TABS.some((x) => x.id === t) ? t! : 'settings'
+  }
   let pollTimer: ReturnType<typeof setTimeout> | undefined
   let disposed = false
 
@@ -144,19 +153,41 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
             )}
           </Show>
           <SyncPanel relay={r()} admin={props.admin} onSynced={(next) => (setRelay({ ...r(), ...next }), void applied())} />
-          <PlanSection
-            relay={r()}
-            owner={owner()}
-            admin={props.admin}
-            onChanged={applied}
-            onPayNow={(since) => setPayFind({ pubkey: r().tenant, since })}
-          />
-          <InfoSection relay={r()} onChanged={applied} />
-          <FeaturesSection relay={r()} onChanged={applied} />
-          <Section title="Activity" id="activity-title">
-            <ActivityTimeline relayId={r().id} version={activityVersion()} />
-          </Section>
-          <StatusSection relay={r()} onChanged={applied} />
+          <Tabs label="Relay" idPrefix="relay" tabs={TABS} selected={tab()} onSelect={(t) => setQueryParam('tab', t === 'settings' ? null : t)} />
+          <TabPanel idPrefix="relay" tab={tab()}>
+            <Switch>
+              <Match when={tab() === 'settings'}>
+                <PlanSection
+                  relay={r()}
+                  owner={owner()}
+                  admin={props.admin}
+                  onChanged={applied}
+                  onPayNow={(since) => setPayFind({ pubkey: r().tenant, since })}
+                />
+                <InfoSection relay={r()} onChanged={applied} />
+                <FeaturesSection relay={r()} onChanged={applied} />
+                <Section title="Activity" id="activity-title">
+                  <ActivityTimeline relayId={r().id} version={activityVersion()} />
+                </Section>
+                <StatusSection relay={r()} onChanged={applied} />
+              </Match>
+              <Match when={tab() === 'members'}>
+                <MembersPanel relay={r()} onChanged={applied} />
+              </Match>
+              <Match when={tab() === 'invites'}>
+                <InvitesPanel relay={r()} />
+              </Match>
+              <Match when={tab() === 'moderation'}>
+                <ModerationPanel relay={r()} onChanged={applied} />
+              </Match>
+              <Match when={tab() === 'stats'}>
+                <StatsPanel relay={r()} />
+              </Match>
+              <Match when={tab() === 'data'}>
+                <DataPanel relay={r()} />
+              </Match>
+            </Switch>
+          </TabPanel>
           <LightningDialog
             open={payFind() !== undefined}
             find={payFind()}
