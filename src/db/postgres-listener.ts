@@ -6,6 +6,8 @@ import pg from 'pg'
 
 export interface ListenerOptions {
   url: string
+  /** Shown in `pg_stat_activity`, so an operator can tell the feed's connection apart. */
+  applicationName?: string
   channels: string[]
   onNotification(channel: string, payload: string): void
   onConnect(reconnected: boolean): Promise<void>
@@ -27,11 +29,6 @@ export class PostgresListener {
     await this.connect()
   }
 
-  /** Drops the connection as a network failure would (tests: the reconnect and catch-up path). */
-  interrupt(): void {
-    this.client?.emit('error', new Error('interrupted'))
-  }
-
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.retry)
@@ -41,7 +38,7 @@ export class PostgresListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url })
+    const client = new pg.Client({ connectionString: this.options.url, application_name: this.options.applicationName?.slice(0, 63) })
     let dropped = false
     const drop = (err?: Error) => {
       if (dropped) return

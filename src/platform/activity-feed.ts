@@ -49,6 +49,7 @@ export class ActivityFeed {
     private readonly db: PostgresDatabase,
     private readonly bus: ActivityBus,
     private readonly log: Logger,
+    instance: string,
     private readonly now: () => number = Date.now,
   ) {
     this.heardUpTo = now()
@@ -56,6 +57,7 @@ export class ActivityFeed {
     this.byId = db.preparedOne<[id: string], ActivityRow>((q, p) => q.selectFrom('activity').selectAll().where('id', '=', p(0)))
     this.listener = new PostgresListener({
       url: db.url,
+      applicationName: `caravel-feed ${instance}`,
       channels: [ACTIVITY_CHANNEL, SIGNAL_CHANNEL],
       log,
       onNotification: (channel, payload) => this.onNotification(channel, payload),
@@ -76,11 +78,6 @@ export class ActivityFeed {
   async close(): Promise<void> {
     this.bus.remoteSignal = undefined
     await this.listener.close()
-  }
-
-  /** Drops the listening connection as a network failure would (tests). */
-  interrupt(): void {
-    this.listener.interrupt()
   }
 
   /** Re-reads activity from a margin before the last one heard and publishes it (the bus drops repeats). */

@@ -55,7 +55,7 @@ export async function openPlatform(config: Config, log: Logger): Promise<Platfor
   const queries = new Queries(db)
   const commands = new Commands(db, bus, plans, box)
   const instance = instanceId()
-  const feed = db instanceof PostgresDatabase ? new ActivityFeed(db, bus, log.child({ component: 'activity-feed' })) : undefined
+  const feed = db instanceof PostgresDatabase ? new ActivityFeed(db, bus, log.child({ component: 'activity-feed' }), instance) : undefined
   let joined: Promise<void> | undefined
   const envAdmins = new Set(config.server.adminPubkeys)
   const isAdminStmt = db.preparedOne<[string], { pubkey: string }>((q, p) =>
