@@ -194,7 +194,7 @@ function populate(raw: BetterSqlite3.Database, counts: Counts): void {
 }
 
 /** Builds (or reuses) the indexed database and its unindexed copy for this scale. */
-async function dataset(scale: number): Promise<Dataset> {
+export async function dataset(scale: number): Promise<Dataset> {
   const counts: Counts = {
     tenants: Math.max(100, Math.round(FULL.tenants * scale)),
     relays: Math.max(200, Math.round(FULL.relays * scale)),
@@ -294,7 +294,7 @@ function timeSync(params: unknown[][], fn: (params: unknown[]) => unknown, out: 
 }
 
 /** `count` random existing values of `column` from rows picked by random rowid (rowids are 1..n). */
-function drawKeys(raw: BetterSqlite3.Database, table: string, column: string, rows: number, count: number, where = '1'): string[] {
+export function drawKeys(raw: BetterSqlite3.Database, table: string, column: string, rows: number, count: number, where = '1'): string[] {
   const stmt = raw.prepare(`SELECT ${column} AS k FROM ${table} WHERE rowid = ? AND ${where}`).pluck()
   const rand = prng(count + rows)
   const keys: string[] = []

@@ -23,7 +23,8 @@ function binDir(): string {
   return join(root, versions[0]!, 'bin')
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `durable`: keep fsync and synchronous commit on (benchmarks); tests turn them off for speed. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = binDir()
   const dir = mkdtempSync(join(tmpdir(), 'caravel-pg-'))
   const asRoot = process.getuid?.() === 0
@@ -38,8 +39,9 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = join(dir, 'data')
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--locale=C', '-E', 'UTF8', '--no-sync'])
   const port = await freePort()
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
-  run('pg_ctl', ['-D', data, '-o', options, '-w', '-l', join(dir, 'log'), 'start'])
+  const fast = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${fast}`
+  run('pg_ctl', ['-D', data, '-o', serverOptions, '-w', '-l', join(dir, 'log'), 'start'])
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   return {
     url,
