@@ -90,7 +90,7 @@ export class Connection {
     for (const [subId, filters] of this.subs) {
       if (!matchesAny(filters, event)) continue
       viewer ??= this.viewer()
-      if (!canSee(viewer, event, this.relay.self, this.relay.groups)) return
+      if (!canSee(viewer, event, this.relay.self, this.relay.groups, this.relay.exemptKinds)) return
       this.send(`["EVENT",${JSON.stringify(subId)},${this.render(json, viewer)}]`)
     }
   }
@@ -168,7 +168,7 @@ export class Connection {
     } catch (err) {
       return this.closedSub(subId, `invalid: ${(err as Error).message}`)
     }
-    const denied = checkReadGates({ relay: this.relay, authed: this.authed })
+    const denied = checkReadGates({ relay: this.relay, authed: this.authed, filters })
     if (denied) {
       this.subs.delete(subId)
       return this.closedSub(subId, denied)
@@ -191,7 +191,7 @@ export class Connection {
           if (sent.has(row.id)) continue
           sent.add(row.id)
         }
-        if (!canSeeStored(viewer, row, this.relay.self, this.relay.groups)) continue
+        if (!canSeeStored(viewer, row, this.relay.self, this.relay.groups, this.relay.exemptKinds)) continue
         this.send(prefix + this.render(row.json, viewer) + ']')
       }
     }

@@ -3,7 +3,7 @@
 import type { NostrEvent } from 'nostr-tools/pure'
 import { verifyFreshEvent } from '../nostr/verify.js'
 import { APP_DATA_KIND, INTERNAL_D_PREFIX } from './bans.js'
-import { checkEventLimits, firstTagValue } from './nip01.js'
+import { checkEventLimits, firstTagValue, type Filter } from './nip01.js'
 import { isExpired } from './nip40.js'
 import {
   handleJoinRequest,
@@ -28,7 +28,6 @@ import {
 import { isProtectedEvent } from './nip70.js'
 import type { Outcome } from './outcome.js'
 import type { VirtualRelay } from './relay.js'
-import { GIFT_WRAP_KIND, ZAP_RECEIPT_KIND } from './visibility.js'
 
 export interface WriteContext {
   relay: VirtualRelay
@@ -46,6 +45,7 @@ const reject = (message: string): Outcome => ({ ok: false, message })
 
 export const AUTH_REQUIRED = 'auth-required: authentication required'
 export const NOT_A_MEMBER = 'restricted: you are not a member of this relay'
+const BANNED = 'blocked: you are banned from this relay'
 
 // 1
 export const rejectInvalidEvent: WriteStep = ({ event, now }) => {
@@ -82,12 +82,16 @@ export const rejectRelayOwnedKind: WriteStep = ({ event }) => {
   return RELAY_OWNED_KINDS.has(event.kind) || internal ? reject("invalid: this event's kind is not accepted") : undefined
 }
 
-// 5: zap receipts and gift wraps are delivered to members by others (zapper services, senders).
+// 5 (Caravel: the kinds are policy.exempt_kinds): gift wraps and zap receipts are delivered to members by
+// others (senders, zapper services); NWC and NIP-46 traffic runs between members and their services. An
+// exempt kind addressed to a member (first `p`) or signed by one needs no auth; bans still apply.
 export const acceptMemberDelivery: WriteStep = ({ relay, event }) => {
-  if (event.kind !== ZAP_RECEIPT_KIND && event.kind !== GIFT_WRAP_KIND) return undefined
-  if (isProtectedEvent(event)) return undefined
+  if (!relay.exemptKinds.has(event.kind) || isProtectedEvent(event)) return undefined
+  // Joining and leaving always go through step 9.
+  if (event.kind === JOIN_REQUEST_KIND || event.kind === LEAVE_REQUEST_KIND) return undefined
   const recipient = firstTagValue(event, 'p')
-  return recipient !== undefined && relay.isMember(recipient) ? 'accept' : undefined
+  if (!relay.isMember(event.pubkey) && !(recipient !== undefined && relay.isMember(recipient))) return undefined
+  return relay.bannedPubkeys.has(event.pubkey) ? reject(BANNED) : 'accept'
 }
 
 // 6
@@ -98,8 +102,7 @@ export const requireAuthorIsAuthenticated: WriteStep = ({ authed, event }) =>
   authed.has(event.pubkey) ? undefined : reject('restricted: you cannot publish events on behalf of others')
 
 // 8
-export const rejectBannedAuthor: WriteStep = ({ relay, event }) =>
-  relay.bannedPubkeys.has(event.pubkey) ? reject('blocked: you are banned from this relay') : undefined
+export const rejectBannedAuthor: WriteStep = ({ relay, event }) => (relay.bannedPubkeys.has(event.pubkey) ? reject(BANNED) : undefined)
 
 // 9
 export const handleMembershipRequest: WriteStep = ({ relay, event, now }) => {
@@ -151,14 +154,28 @@ export function runWritePipeline(ctx: WriteContext): Outcome | 'store' {
 export interface ReadContext {
   relay: VirtualRelay
   authed: ReadonlySet<string>
+  filters: readonly Filter[]
 }
 
 export type ReadGate = (ctx: ReadContext) => string | undefined
 
 export const requireAuthenticationToRead: ReadGate = ({ authed }) => (authed.size === 0 ? AUTH_REQUIRED : undefined)
 
-export const requireMembershipToRead: ReadGate = ({ relay, authed }) =>
-  [...authed].some((pk) => relay.isMember(pk)) ? undefined : NOT_A_MEMBER
+/**
+ * Members read; so does a member's wallet service or remote signer (Caravel) when every filter asks only for
+ * exempt kinds addressed to (`#p`) or written by (`authors`) its authenticated pubkeys. Visibility then gives
+ * it only the events it wrote or is a `p` recipient of.
+ */
+export const requireMembershipToRead: ReadGate = ({ relay, authed, filters }) => {
+  if ([...authed].some((pk) => relay.isMember(pk))) return undefined
+  return filters.every((f) => asksOnlyForOwnExemptEvents(f, relay.exemptKinds, authed)) ? undefined : NOT_A_MEMBER
+}
+
+function asksOnlyForOwnExemptEvents(f: Filter, exempt: ReadonlySet<number>, authed: ReadonlySet<string>): boolean {
+  if (f.kinds === undefined || f.kinds.length === 0 || !f.kinds.every((k) => exempt.has(k))) return false
+  const own = (values: string[] | undefined) => values !== undefined && values.length > 0 && values.every((v) => authed.has(v))
+  return own(f.tags?.get('p')) || own(f.authors)
+}
 
 export const readGates: readonly ReadGate[] = [requireAuthenticationToRead, requireMembershipToRead]
 

@@ -7,7 +7,6 @@ import { AUTH_KIND } from './nip42.js'
 import { INVITE_KIND, JOIN_REQUEST_KIND, LEAVE_REQUEST_KIND } from './nip43.js'
 
 export const GIFT_WRAP_KIND = 1059
-export const ZAP_RECEIPT_KIND = 9735
 
 /** Who is reading: the connection's authenticated pubkeys and what they amount to on this relay. */
 export interface Viewer {
@@ -26,11 +25,15 @@ export function isInternalState(event: NostrEvent, self: string): boolean {
   return event.kind === APP_DATA_KIND && event.pubkey === self && (firstTagValue(event, 'd') ?? '').startsWith(INTERNAL_D_PREFIX)
 }
 
-export function canSee(viewer: Viewer, event: NostrEvent, self: string, groups?: GroupRegistry): boolean {
+const NO_KINDS: ReadonlySet<number> = new Set()
+
+/** `exempt`: the relay's policy.exempt_kinds (Caravel), delivered to their author, `p` recipients and admins. */
+export function canSee(viewer: Viewer, event: NostrEvent, self: string, groups?: GroupRegistry, exempt = NO_KINDS): boolean {
   if (NEVER_DELIVERED.has(event.kind)) return false
   if (event.kind === INVITE_KIND) return addressedTo(event, viewer.authed)
   if (event.kind === GIFT_WRAP_KIND) return addressedTo(event, viewer.authed)
   if (isInternalState(event, self)) return false
+  if (exempt.has(event.kind)) return viewer.admin || viewer.authed.has(event.pubkey) || addressedTo(event, viewer.authed)
   const inGroup = groups && canSeeGroupEvent(groups, viewer, event.kind, groupIdOf(event), () => event.pubkey)
   return inGroup ?? viewer.member
 }
@@ -46,10 +49,10 @@ const TAG_DEPENDENT = new Set([INVITE_KIND, GIFT_WRAP_KIND, APP_DATA_KIND])
 
 const isGroupKind = (kind: number): boolean => isGroupRequestKind(kind) || isGroupStateKind(kind)
 
-export function canSeeStored(viewer: Viewer, row: StoredRow, self: string, groups?: GroupRegistry): boolean {
+export function canSeeStored(viewer: Viewer, row: StoredRow, self: string, groups?: GroupRegistry, exempt = NO_KINDS): boolean {
   if (NEVER_DELIVERED.has(row.kind)) return false
-  if (TAG_DEPENDENT.has(row.kind) || (groups && isGroupKind(row.kind))) {
-    return canSee(viewer, JSON.parse(row.json) as NostrEvent, self, groups)
+  if (TAG_DEPENDENT.has(row.kind) || exempt.has(row.kind) || (groups && isGroupKind(row.kind))) {
+    return canSee(viewer, JSON.parse(row.json) as NostrEvent, self, groups, exempt)
   }
   // Group posts are the bulk of a groups relay: their `h` is read without parsing the event.
   const groupId = groups && groups.groups.size > 0 ? groupTagInJson(row.json) : undefined
