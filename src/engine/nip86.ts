@@ -31,6 +31,35 @@ const stringParam = (params: unknown[]): string => {
   return params[0]
 }
 
+/** Most entries in one page of a list method. */
+export const MAX_PAGE = 1000
+
+/**
+ * The list methods' optional `[limit, after]` (a Caravel extension): entries sorted by key ascending, at most
+ * `limit` (1..1000) of those after the key `after` (the last one of the previous page). No params: all of them.
+ */
+function page<T>(entries: Iterable<[string, T]>, params: unknown[]): [string, T][] {
+  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  if (params.length === 0) return sorted
+  const [limit, after] = params
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new RpcError(`invalid params: limit must be an integer from 1 to ${MAX_PAGE}`)
+  }
+  if (after !== undefined && after !== null && !isHex64(after)) {
+    throw new RpcError('invalid params: after must be a 64-character lower-case hex pubkey or event id')
+  }
+  let start = 0
+  if (typeof after === 'string') {
+    let hi = sorted.length
+    while (start < hi) {
+      const mid = (start + hi) >>> 1
+      if (sorted[mid]![0] <= after) start = mid + 1
+      else hi = mid
+    }
+  }
+  return sorted.slice(start, start + limit)
+}
+
 function notConfigured(relay: VirtualRelay, pk: string): void {
   if (relay.isConfigured(pk)) throw new RpcError('restricted: pubkey is a configured member')
 }
@@ -59,8 +88,9 @@ export const methods: Record<string, Method> = {
     relay.removeMember(pk)
     return true
   },
-  listbannedpubkeys: (relay) => [...relay.bannedPubkeys].map(([pubkey, reason]) => ({ pubkey, reason })),
-  listallowedpubkeys: (relay) => [...relay.members].sort().map((pubkey) => ({ pubkey, reason: 'relay member' })),
+  listbannedpubkeys: (relay, params) => page(relay.bannedPubkeys, params).map(([pubkey, reason]) => ({ pubkey, reason })),
+  listallowedpubkeys: (relay, params) =>
+    page([...relay.members].map((pk): [string, string] => [pk, 'relay member']), params).map(([pubkey, reason]) => ({ pubkey, reason })),
   banevent: (relay, params) => {
     relay.banEvent(idParam(params), reasonParam(params))
     return true
@@ -69,7 +99,7 @@ export const methods: Record<string, Method> = {
     relay.allowEvent(idParam(params))
     return true
   },
-  listbannedevents: (relay) => [...relay.bannedEvents].map(([id, reason]) => ({ id, reason })),
+  listbannedevents: (relay, params) => page(relay.bannedEvents, params).map(([id, reason]) => ({ id, reason })),
   changerelayname: (relay, params) => {
     relay.changeInfo('name', stringParam(params))
     return true
