@@ -5,6 +5,9 @@ import fs from 'node:fs'
 import type { Logger } from '../log.js'
 import { Catalog, type CatalogEntry } from './catalog.js'
 import { membersOf, MEMBER_LIST_KIND } from './nip43.js'
+import { APP_DATA_KIND } from './bans.js'
+import { InviteRequestError, listInviteViews, readManagedInvites, type InviteView } from './invites.js'
+import { JoinLog, memberDetail, type MemberDetail } from './joins.js'
 import { nowSeconds, VirtualRelay } from './relay.js'
 import {
   checkImmutable,
@@ -215,6 +218,60 @@ export class Engine {
       }
     }
     return [...all].sort()
+  }
+
+  // ---- Caravel: how members joined, managed invites ----
+
+  /** `members?detail=true`: listMembers with how and when each joined (null where not recorded). */
+  listMemberDetails(id: string): MemberDetail[] {
+    const members = this.listMembers(id)
+    const joins = this.relays.get(id)?.joinLog ?? JoinLog.from(this.storedAppData(id))
+    return members.map((pk) => memberDetail(pk, joins.latestOf(pk)))
+  }
+
+  /** Newest first; an inactive relay's are read from its database. */
+  listInvites(id: string): InviteView[] {
+    this.configured(id)
+    const relay = this.relays.get(id)
+    if (relay) return relay.listInvites()
+    const events = this.storedAppData(id)
+    return listInviteViews(readManagedInvites(events).values(), JoinLog.from(events))
+  }
+
+  createInvite(id: string, input: unknown): InviteView {
+    const relay = this.activeRelay(id)
+    try {
+      return relay.createInvite(input)
+    } catch (err) {
+      if (err instanceof InviteRequestError) throw new ApiError(400, err.message)
+      throw err
+    }
+  }
+
+  revokeInvite(id: string, code: string): InviteView {
+    const revoked = this.activeRelay(id).revokeInvite(code)
+    if (!revoked) throw new ApiError(404, 'invite not found')
+    return revoked
+  }
+
+  private activeRelay(id: string): VirtualRelay {
+    this.configured(id)
+    const relay = this.relays.get(id)
+    if (!relay) throw new ApiError(409, 'relay is inactive')
+    return relay
+  }
+
+  /** The relay-signed 30078 events of a relay that is not loaded ([] without a database). */
+  private storedAppData(id: string) {
+    const { config } = this.configured(id)
+    const file = relayDbFile(this.dataDir, id)
+    if (!fs.existsSync(file)) return []
+    const store = new RelayStore(file)
+    try {
+      return store.listByAuthorKind(selfPubkey(config), APP_DATA_KIND)
+    } finally {
+      store.close()
+    }
   }
 
   // ---- export / import / purge of one relay, live-aware ----

@@ -1,16 +1,19 @@
 // zooid's management HTTP API (engine.md §4): NIP-98 from whitelisted pubkeys, checks in the spec's order,
 // routes POST/PUT/PATCH/DELETE /relay/{id} and GET /relay/{id}/members; and Caravel's extensions
-// (docs/engine.md): GET /relay/{id}/export, POST /relay/{id}/import, GET /relay/{id}/stats.
+// (docs/engine.md): GET /relay/{id}/export, POST /relay/{id}/import, GET /relay/{id}/stats, the invite routes
+// of invites-api.ts and GET /relay/{id}/members?detail=true.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { checkNip98Claims, checkNip98Payload, decodeNip98Header, Nip98Error } from '../nostr/nip98.js'
 import { ApiError, type Engine } from './engine.js'
 import { readBody, requestScheme, sendJson, splitTarget } from './http.js'
+import { answerInvites, invitesRoute, type InvitesRoute } from './invites-api.js'
 import { nowSeconds } from './relay.js'
 import { bodyLines, writeLines } from './transfer.js'
 
 type Route =
   | { kind: 'relay'; id: string; method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' }
   | { kind: 'members' | 'export' | 'import' | 'stats'; id: string }
+  | InvitesRoute
 
 /** The method each sub-resource of /relay/{id} answers. */
 const SUB_RESOURCES = { members: 'GET', export: 'GET', import: 'POST', stats: 'GET' } as const
@@ -18,6 +21,8 @@ const SUB_RESOURCES = { members: 'GET', export: 'GET', import: 'POST', stats: 'G
 /** Step 7: resolves the route or throws the routing error. */
 export function route(method: string, path: string): Route {
   if (path === '/relay' || path === '/relay/') throw new ApiError(400, 'relay id is required')
+  const invites = invitesRoute(method, path)
+  if (invites) return invites
   const m = /^\/relay\/([^/]+)(?:\/(members|export|import|stats))?$/.exec(path)
   if (!m) throw new ApiError(404, 'not found')
   const id = m[1]!
@@ -58,14 +63,15 @@ async function sendExport(engine: Engine, id: string, res: ServerResponse): Prom
 /** GET members, export and stats, POST import. */
 async function answerSubResource(
   engine: Engine,
-  target: Exclude<Route, { kind: 'relay' }>,
+  target: Exclude<Route, { kind: 'relay' | 'invites' }>,
   query: URLSearchParams,
   body: Buffer,
   res: ServerResponse,
 ): Promise<void> {
   switch (target.kind) {
     case 'members':
-      return sendJson(res, 200, { members: engine.listMembers(target.id) })
+      // Caravel: ?detail=true adds how and when each member joined.
+      return sendJson(res, 200, { members: query.get('detail') === 'true' ? engine.listMemberDetails(target.id) : engine.listMembers(target.id) })
     case 'export':
       return sendExport(engine, target.id, res)
     case 'import': {
@@ -123,6 +129,7 @@ export async function handleManagementApi(
     }
     // 10
     const query = new URLSearchParams(splitTarget(req.url).query ?? '')
+    if (target.kind === 'invites') return answerInvites(engine, target, () => (body.length === 0 ? {} : parseJson(body)), res)
     if (target.kind !== 'relay') return await answerSubResource(engine, target, query, body, res)
     switch (target.method) {
       case 'POST':
