@@ -10,13 +10,20 @@
 // 5. peer: side by side with the issue's peer, `@nostr-relay/core` with its SQLite event repository (served by
 //    `bench/peer-relay.ts` in its own process): the same pre-signed kind-1 events over the same 20 connections, then
 //    the same REQs on two stores bulk-loaded with the same 1,000,000 events (targets: ahead of the peer).
-// `--only ingest,req,memory,groups,peer` runs some of them.
+// 6. transfer: export of a 1,000,000-event relay over the management API (MB/s, the engine's resident set before
+//    and at its peak: flat), then import of that JSONL into a fresh relay in 1 MiB requests against the engine's
+//    ingest rate measured in the same run (target ≥ 50%).
+// `--only ingest,req,memory,groups,peer,transfer` runs some of them.
 import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
+import readline from 'node:readline'
+import { pipeline } from 'node:stream/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
@@ -29,8 +36,10 @@ import { createLogger } from '../src/log.js'
 import { RelayStore, relayDbFile } from '../src/engine/store.js'
 import { serializeEvent } from '../src/engine/nip01.js'
 import { hexToBytes } from '../src/engine/relay-config.js'
-import { fmtDuration, fmtInt, fmtRatio, nowNs, printTable, progress, summarize, verdict } from './lib.js'
+import { MAX_BODY_BYTES } from '../src/engine/http.js'
+import { fmtDuration, fmtInt, fmtRatio, nowNs, printTable, progress, startWorker, summarize, verdict } from './lib.js'
 import { openPeerLoader } from './peer-relay.js'
+import type { SignBatch } from './signer.js'
 
 const SELF = fileURLToPath(import.meta.url)
 const PEER = fileURLToPath(new URL('./peer-relay.ts', import.meta.url))
@@ -110,13 +119,18 @@ function freePort(): Promise<number> {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
 
 function apiCall(port: number, robot: Uint8Array, method: string, p: string, body: unknown): Promise<number> {
-  const raw = JSON.stringify(body)
+  return apiRequest(port, robot, method, p, JSON.stringify(body)).then((r) => r.status)
+}
+
+/** A management API request signed with NIP-98 (payload hashed when there is a body): status and answer text. */
+function apiRequest(port: number, robot: Uint8Array, method: string, p: string, raw?: string | Buffer): Promise<{ status: number; text: string }> {
   const host = `127.0.0.1:${port}`
   const auth = nip98Header((t) => finalizeEvent(t, robot), { url: `http://${host}${p}`, method, body: raw })
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: p, agent, headers: { host, authorization: auth } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
     })
     req.on('error', reject)
     req.end(raw)
@@ -663,7 +677,153 @@ async function peer(scale: number): Promise<{ rows: string[][]; pass: boolean }>
   return { rows, pass: ingestPass && reqPass }
 }
 
-const PARTS = { ingest, req: reqLatency, memory, groups: groupReqLatency, peer }
+/** GET /relay/{id}/export into `file`; the bytes received and the X-Event-Count header. */
+async function downloadExport(port: number, robot: Uint8Array, id: string, file: string): Promise<{ bytes: number; count: number }> {
+  const host = `127.0.0.1:${port}`
+  const p = `/relay/${id}/export`
+  const auth = nip98Header((t) => finalizeEvent(t, robot), { url: `http://${host}${p}`, method: 'GET' })
+  const req = http.request({ host: '127.0.0.1', port, path: p, agent, headers: { host, authorization: auth } })
+  req.end()
+  const [res] = (await once(req, 'response')) as [http.IncomingMessage]
+  if (res.statusCode !== 200) throw new Error(`export failed: ${res.statusCode}`)
+  let bytes = 0
+  res.on('data', (c: Buffer) => (bytes += c.length))
+  await pipeline(res, fs.createWriteStream(file))
+  return { bytes, count: Number(res.headers['x-event-count']) }
+}
+
+/** POSTs a JSONL file to /relay/{id}/import in requests of at most 1 MiB (whole lines), numbering lines on. */
+async function uploadImport(port: number, robot: Uint8Array, id: string, file: string): Promise<{ lines: number; accepted: number; skipped: number; refused: number }> {
+  const total = { lines: 0, accepted: 0, skipped: 0, refused: 0 }
+  let chunk: string[] = []
+  let size = 0
+  let firstLine = 1
+  const send = async () => {
+    const res = await apiRequest(port, robot, 'POST', `/relay/${id}/import?first_line=${firstLine}`, chunk.join('\n'))
+    if (res.status !== 200) throw new Error(`import failed: ${res.status} ${res.text}`)
+    const summary = JSON.parse(res.text) as { accepted: number; skipped: number; refused: unknown[] }
+    total.accepted += summary.accepted
+    total.skipped += summary.skipped
+    total.refused += summary.refused.length
+    firstLine += chunk.length
+    chunk = []
+    size = 0
+  }
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
+    const bytes = Buffer.byteLength(line) + 1
+    if (size + bytes > MAX_BODY_BYTES) await send()
+    chunk.push(line)
+    size += bytes
+    total.lines++
+  }
+  if (chunk.length > 0) await send()
+  return total
+}
+
+/** Signs `total` events in one worker thread per core, handing each batch to `load` in order. */
+async function signInWorkers(total: number, base: number, load: (events: NostrEvent[]) => void): Promise<void> {
+  const authors = Array.from({ length: 1000 }, () => bytesToHex(generateSecretKey()))
+  const workers = await Promise.all(Array.from({ length: Math.max(1, os.cpus().length) }, () => startWorker(new URL('./signer.ts', import.meta.url).href, {})))
+  const BATCH = 5000
+  const round = (start: number) =>
+    Promise.all(
+      workers.map((w, i) => {
+        const from = Math.min(total, start + i * BATCH)
+        return w.call<NostrEvent[]>('sign', { from, to: Math.min(total, from + BATCH), base, authors } satisfies SignBatch)
+      }),
+    )
+  const step = BATCH * workers.length
+  let pending = round(0)
+  for (let start = 0; start < total; start += step) {
+    const signed = await pending
+    // The workers sign the next round while this one is loaded.
+    if (start + step < total) pending = round(start + step)
+    for (const events of signed) load(events)
+    progress(`signed and loaded ${fmtInt(Math.min(total, start + step))} of ${fmtInt(total)}`)
+  }
+  await Promise.all(workers.map((w) => w.stop()))
+}
+
+/**
+ * Export and import over the management API: a relay with `1,000,000 × scale` really signed events (signed in
+ * worker threads, bulk-loaded into its database) is exported with GET /relay/{id}/export while the engine's
+ * resident set is sampled every 100 ms (target: flat, peak within 64 MiB of before), then the JSONL is imported
+ * into a fresh relay with POST /relay/{id}/import in 1 MiB requests, one after another, against the kind-1 ingest
+ * rate (20 connections, as the ingest part) measured in the same run (target ≥ 50%).
+ */
+async function transfer(scale: number): Promise<{ rows: string[][]; pass: boolean }> {
+  const total = Math.max(10_000, Math.round(1_000_000 * scale))
+  const ingestAuthors = Array.from({ length: CONNECTIONS }, () => generateSecretKey())
+  const ingestTotal = Math.max(4000, Math.round(40_000 * scale))
+  progress(`signing ${fmtInt(ingestTotal)} kind-1 events for the ingest baseline`)
+  const ingestRate = (await ingestRun('plain', ingestAuthors, ingestFrames('plain', ingestAuthors, Math.ceil(ingestTotal / CONNECTIONS)))).rate
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caravel-bench-transfer-'))
+  const robot = generateSecretKey()
+  const owner = getPublicKey(generateSecretKey())
+  let engine = await startEngineProcess(dataDir, await freePort(), getPublicKey(robot))
+  const port = engine.port
+  for (const id of ['source', 'fresh']) {
+    const status = await apiCall(port, robot, 'POST', `/relay/${id}`, relayConfig(id, owner))
+    if (status !== 201) throw new Error(`relay creation failed: ${status}`)
+  }
+  await engine.stop()
+  const store = new RelayStore(relayDbFile(dataDir, 'source'))
+  store.db.pragma('synchronous = OFF')
+  await signInWorkers(total, Math.floor(Date.now() / 1000) - total, (events) => putAll(store, events))
+  store.close()
+
+  engine = await startEngineProcess(dataDir, port, getPublicKey(robot))
+  // Open both relays' databases first, so the baseline includes them.
+  for (const id of ['source', 'fresh']) await apiRequest(port, robot, 'GET', `/relay/${id}/stats?days=1`)
+  const rssBefore = await engine.rss()
+  let peak = rssBefore
+  let sampling = true
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await engine.rss())
+      await sleep(100)
+    }
+  })()
+  progress(`exporting ${fmtInt(total)} events`)
+  const file = path.join(dataDir, 'export.jsonl')
+  const t0 = nowNs()
+  const exported = await downloadExport(port, robot, 'source', file)
+  const exportSeconds = (nowNs() - t0) / 1e9
+  sampling = false
+  await sampler
+  const rssAfter = await engine.rss()
+
+  progress(`importing them into a fresh relay in 1 MiB requests`)
+  const t1 = nowNs()
+  const imported = await uploadImport(port, robot, 'fresh', file)
+  const importSeconds = (nowNs() - t1) / 1e9
+  await engine.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+
+  const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`
+  const importRate = imported.lines / importSeconds
+  const ratio = importRate / ingestRate
+  const flat = peak - rssBefore < 64 * 1048576
+  const complete = imported.lines === exported.count && imported.accepted === exported.count && imported.refused === 0
+  const importPass = ratio >= 0.5 && complete
+  return {
+    pass: flat && importPass,
+    rows: [
+      [`export ${fmtInt(exported.count)} events (${mib(exported.bytes)})`, `${(exported.bytes / 1048576 / exportSeconds).toFixed(1)} MB/s`, `${fmtInt(exported.count / exportSeconds)} events/s`, fmtDuration(exportSeconds * 1e9)],
+      ['engine RSS before → peak during export → after', `${mib(rssBefore)} → ${mib(peak)}`, mib(rssAfter), `${verdict(flat)} (peak < before + 64 MiB)`],
+      ['engine ingest kind 1 (20 conns)', `${fmtInt(ingestRate)}/s`, '', ''],
+      [
+        `import into a fresh relay (1 MiB requests, ${fmtInt(imported.lines)} lines)`,
+        `${fmtInt(importRate)}/s`,
+        `${(ratio * 100).toFixed(0)}% of ingest`,
+        `${verdict(importPass)} (≥ 50%; ${fmtInt(imported.accepted)} accepted, ${imported.skipped} skipped, ${imported.refused} refused)`,
+      ],
+    ],
+  }
+}
+
+const PARTS = { ingest, req: reqLatency, memory, groups: groupReqLatency, peer, transfer }
 type Part = keyof typeof PARTS
 
 /** Runs the measurements (all, or `parts`) and prints their table; true when every target is met. */
