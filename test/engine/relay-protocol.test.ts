@@ -97,7 +97,7 @@ describe('exemptions (row 14)', () => {
     expect(await publish(relay, sign(sender, { kind: 1059, tags: [['p', member.pk], ['-']] }))).toMatch(/^refused:auth-required: /)
     relay.close()
 
-    // gift wraps are delivered only to their recipients; zap receipts to members
+    // gift wraps are delivered only to their recipients; zap receipts (exempt kind) to their recipient and admins
     const recipient = await authedRelay(te.url(r.host), member)
     expect((await query(recipient, [{ kinds: [1059, 9735] }])).map((e) => e.id).sort()).toEqual([wrap.id, zap.id].sort())
     recipient.close()
