@@ -1,7 +1,7 @@
 import { createSignal, For, onMount, Show } from 'solid-js'
 import { api, type Member, type Members, type RelayDetail } from '../lib/api'
 import { errorText } from '../lib/errors'
-import { displayName, joinedText, removable, ROLE_LABELS } from '../lib/members'
+import { displayName, memberNote, removable, ROLE_LABELS } from '../lib/members'
 import { Alert } from './Alert'
 import { Avatar } from './Avatar'
 import { Badge } from './Badge'
@@ -65,7 +65,7 @@ function MemberRow(props: { member: Member; onRemove: (m: Member) => void }) {
           </p>
         </Show>
         <p class="text-xs text-slate-600" data-testid="member-joined">
-          {joinedText(m())}
+          {memberNote(m())}
         </p>
       </div>
       <Show when={removable(m())}>
@@ -111,6 +111,8 @@ export function MembersPanel(props: { relay: RelayDetail; onChanged: () => Promi
       await Promise.all([load(), props.onChanged()])
     } catch (err) {
       setAddError(errorText(err))
+      // A refusal (plan full) often means the count shown is stale: fetch it again.
+      await load()
     } finally {
       setAdding(false)
     }

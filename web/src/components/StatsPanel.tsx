@@ -32,6 +32,8 @@ function Figure(props: { title: string; summary: string; chart: JSX.Element; tab
   )
 }
 
+/** Half a day of room on either side, so the first and last day's bars are drawn whole. */
+const dayScale: uPlot.Scale = { time: false, range: (_u, min, max) => [min - 43_200, max + 43_200] }
 const dayAxis: uPlot.Axis = { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) }
 
 function MembersChart(props: { series: MemberSeries }) {
@@ -49,7 +51,7 @@ function MembersChart(props: { series: MemberSeries }) {
   return (
     <Chart
       testid="members-chart"
-      options={{ series, axes: [dayAxis, {}], scales: { x: { time: false }, y: { range: [0, Math.ceil(max * 1.1)] } } }}
+      options={{ series, axes: [dayAxis, {}], scales: { x: dayScale, y: { range: [0, Math.ceil(max * 1.1)] } } }}
       data={data as uPlot.AlignedData}
     />
   )
@@ -77,7 +79,7 @@ function KindsChart(props: { series: KindSeries }) {
   return (
     <Chart
       testid="kinds-chart"
-      options={{ series, axes: [dayAxis, {}], scales: { x: { time: false }, y: { range: [0, Math.max(1, ...s.totals) * 1.1] } } }}
+      options={{ series, axes: [dayAxis, {}], scales: { x: dayScale, y: { range: [0, Math.max(1, ...s.totals) * 1.1] } } }}
       data={[s.x, ...order.map((b) => stacked[b]!)] as uPlot.AlignedData}
     />
   )

@@ -12,15 +12,19 @@ const KIND_NAMES: Record<number, string> = {
   9: 'Chat messages',
   11: 'Threads',
   1111: 'Comments',
+  8000: 'Members added',
+  8001: 'Members removed',
   1059: 'Gift wraps',
   9734: 'Zap requests',
   9735: 'Zap receipts',
   10002: 'Relay lists',
   13194: 'Wallet info',
+  13534: 'Member lists',
   23194: 'Wallet requests',
   23195: 'Wallet responses',
   24133: 'Remote signing',
   30023: 'Articles',
+  30078: 'App data',
 }
 
 /** `Notes (kind 1)`, or `Kind 31337` for a kind without a common name. */

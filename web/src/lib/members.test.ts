@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { shortNpub } from './format'
-import { displayName, joinedText, removable } from './members'
+import { displayName, joinedText, memberNote, removable } from './members'
 
 const PK = 'a'.repeat(64)
 
@@ -18,6 +18,11 @@ describe('members in words', () => {
     expect(joinedText({ via: 'public', code: null, joined_at: null })).toBe('Joined freely (public join)')
     expect(joinedText({ via: 'api', code: null, joined_at: null })).toBe('Added from the dashboard')
     expect(joinedText({ via: null, code: null, joined_at: null })).toBe('Added')
+  })
+
+  it('says what a configured key is rather than how it joined', () => {
+    expect(memberNote({ role: 'owner', via: 'api', code: null, joined_at: null })).toBe('The relay’s owner. Part of the relay’s setup.')
+    expect(memberNote({ role: 'member', via: 'api', code: null, joined_at: null })).toBe('Added from the dashboard')
   })
 
   it('lets only plain members be removed', () => {
