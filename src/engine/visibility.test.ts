@@ -18,11 +18,13 @@ describe('visibility (§5.4)', () => {
     expect(canSee(member, ev(1059, [['p', me]]), self)).toBe(true)
     expect(canSee(member, ev(1059, [['p', 'c'.repeat(64)]]), self)).toBe(false)
   })
-  it('exempt kinds go to their author, p recipients and admins; other members and outsiders see none', () => {
+  it('exempt kinds go to their author, p recipients and admins (zap receipts to every member); other members and outsiders see none', () => {
     const exempt = new Set([9735, 23194])
     const other = 'c'.repeat(64)
     const admin: Viewer = { ...member, admin: true }
-    expect(canSee(member, ev(9735, [['p', other]]), self, undefined, exempt)).toBe(false)
+    expect(canSee(member, ev(23194, [['p', other]]), self, undefined, exempt)).toBe(false)
+    expect(canSee(member, ev(9735, [['p', other]]), self, undefined, exempt)).toBe(true)
+    expect(canSee(outsider, ev(9735, [['p', other]]), self, undefined, exempt)).toBe(false)
     expect(canSee(member, ev(9735, [['p', me]]), self, undefined, exempt)).toBe(true)
     expect(canSee(outsider, ev(23194, [['p', other]], me), self, undefined, exempt)).toBe(true)
     expect(canSee(outsider, ev(23194, [['p', other]]), self, undefined, exempt)).toBe(false)
@@ -30,7 +32,8 @@ describe('visibility (§5.4)', () => {
     expect(canSee(admin, ev(1059, [['p', other]]), self, undefined, exempt)).toBe(false)
     expect(canSee(member, ev(9735, [['p', other]]), self)).toBe(true)
     const row = (e: NostrEvent) => ({ id: 'i', kind: e.kind, json: JSON.stringify(e) })
-    expect(canSeeStored(member, row(ev(9735, [['p', other]])), self, undefined, exempt)).toBe(false)
+    expect(canSeeStored(member, row(ev(23194, [['p', other]])), self, undefined, exempt)).toBe(false)
+    expect(canSeeStored(member, row(ev(9735, [['p', other]])), self, undefined, exempt)).toBe(true)
     expect(canSeeStored(outsider, row(ev(23194, [['p', me]])), self, undefined, exempt)).toBe(true)
   })
 

@@ -7,6 +7,8 @@ import { AUTH_KIND } from './nip42.js'
 import { INVITE_KIND, JOIN_REQUEST_KIND, LEAVE_REQUEST_KIND } from './nip43.js'
 
 export const GIFT_WRAP_KIND = 1059
+/** Zap receipts are public: exempt from auth for their sender, but read by every member like other events. */
+export const ZAP_RECEIPT_KIND = 9735
 
 /** Who is reading: the connection's authenticated pubkeys and what they amount to on this relay. */
 export interface Viewer {
@@ -33,7 +35,7 @@ export function canSee(viewer: Viewer, event: NostrEvent, self: string, groups?:
   if (event.kind === INVITE_KIND) return addressedTo(event, viewer.authed)
   if (event.kind === GIFT_WRAP_KIND) return addressedTo(event, viewer.authed)
   if (isInternalState(event, self)) return false
-  if (exempt.has(event.kind)) return viewer.admin || viewer.authed.has(event.pubkey) || addressedTo(event, viewer.authed)
+  if (exempt.has(event.kind)) return (event.kind === ZAP_RECEIPT_KIND && viewer.member) || viewer.admin || viewer.authed.has(event.pubkey) || addressedTo(event, viewer.authed)
   const inGroup = groups && canSeeGroupEvent(groups, viewer, event.kind, groupIdOf(event), () => event.pubkey)
   return inGroup ?? viewer.member
 }

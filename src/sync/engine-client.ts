@@ -29,9 +29,12 @@ export class EngineError extends Error {
     super(message)
   }
 
-  /** The engine does not have the route at all (zooid without Caravel's extensions), as opposed to the relay. */
+  /**
+   * The engine does not have the route at all (zooid without Caravel's extensions), as opposed to a missing relay
+   * or invite: its router answers 404 `not found` (or something that is not our JSON), or 405.
+   */
   get unsupported(): boolean {
-    return this.status === 405 || (this.status === 404 && this.message !== 'relay not found')
+    return this.status === 405 || (this.status === 404 && !/^(relay|invite) not found$/.test(this.message))
   }
 }
 
@@ -73,6 +76,9 @@ export interface EngineImportSummary {
   skipped: number
   refused: { line: number; reason: string }[]
 }
+
+/** The largest import chunk the engine takes (its management API body limit). */
+export const IMPORT_CHUNK_LIMIT = 1_048_576
 
 export interface EngineClientOptions {
   /** Base URL of the management API, e.g. `http://127.0.0.1:3334`. */
