@@ -175,3 +175,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 }
 
 export { keys, type Keys }
+
+/** Takes one expected console error (the browser's own log line for a refused request) off the page's list. */
+export function takeConsoleError(tp: TestPage, pattern: RegExp): void {
+  const i = tp.errors.findIndex((e) => pattern.test(e))
+  if (i < 0) throw new Error(`expected a console error matching ${pattern}; saw ${JSON.stringify(tp.errors)}`)
+  tp.errors.splice(i, 1)
+}

@@ -3,13 +3,22 @@
 import type { z } from '@hono/zod-openapi'
 import type {
   ActivitySchema,
+  BannedEventSchema,
+  BannedPubkeySchema,
   IdentitySchema,
+  ImportSummarySchema,
+  InviteCreateSchema,
+  InviteSchema,
   InvoiceSchema,
   LightningPaymentSchema,
+  MemberSchema,
+  MembersSchema,
   PlanSchema,
   PublicConfigSchema,
   RelayDetailSchema,
   RelaySchema,
+  RelayUpdateSchema,
+  StatsSchema,
   TenantSchema,
 } from '../../../src/api/schemas'
 import { ApiError } from './errors'
@@ -68,84 +77,28 @@ export interface Availability {
   reason_code: string | null
 }
 
-export type RelayPatch = Partial<Flags & Pick<Relay, 'plan' | 'info_name' | 'info_icon' | 'info_description'>> & { exempt_kinds?: number[] | null }
+export type RelayPatch = z.infer<typeof RelayUpdateSchema>
 export type RelayCreate = RelayPatch & { subdomain: string; plan: string }
 
-export type MemberRole = 'owner' | 'relay' | 'operator' | 'member'
+export type Member = z.infer<typeof MemberSchema>
 
-export interface Member {
-  pubkey: string
-  npub: string
-  name: string | null
-  picture: string | null
-  nip05: string | null
-  role: MemberRole
-  /** Whether this member counts against the plan's limit. */
-  counts: boolean
-  joined_at: number | null
-  via: 'invite' | 'claim' | 'public' | 'api' | null
-  code: string | null
-}
+export type MemberRole = Member['role']
 
-export interface Members {
-  members: Member[]
-  used: number
-  allowed: number | null
-}
+export type Members = z.infer<typeof MembersSchema>
 
-export interface InviteJoin {
-  pubkey: string
-  npub: string
-  name: string | null
-  picture: string | null
-  joined_at: number
-}
+export type Invite = z.infer<typeof InviteSchema>
 
-export interface Invite {
-  code: string
-  label: string
-  link: string
-  created_at: number
-  expires_at: number | null
-  max_uses: number | null
-  uses: number
-  revoked: boolean
-  joins: InviteJoin[]
-}
+export type InviteJoin = Invite['joins'][number]
 
-export interface InviteCreate {
-  label?: string
-  max_uses?: number | null
-  expires_at?: number | null
-}
+export type InviteCreate = z.infer<typeof InviteCreateSchema>
 
-export interface BannedPubkey {
-  pubkey: string
-  npub: string
-  reason: string
-  name: string | null
-  picture: string | null
-}
+export type BannedPubkey = z.infer<typeof BannedPubkeySchema>
 
-export interface BannedEvent {
-  id: string
-  reason: string
-}
+export type BannedEvent = z.infer<typeof BannedEventSchema>
 
-export interface RelayStats {
-  connections: number
-  storage_bytes: number
-  events_total: number
-  members: number
-  members_allowed: number | null
-  daily: { day: string; events: Record<string, number>; members: number }[]
-}
+export type RelayStats = z.infer<typeof StatsSchema>
 
-export interface ImportResult {
-  accepted: number
-  skipped: number
-  refused: { line: number; reason: string }[]
-}
+export type ImportResult = z.infer<typeof ImportSummarySchema>
 
 /** Called when a guarded request finds the session gone, so the app can show the sign-in page. */
 let onSignedOut: (() => void) | undefined
