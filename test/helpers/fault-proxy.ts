@@ -10,6 +10,8 @@ export interface SeenRequest {
   method: string
   path: string
   body: string
+  /** The engine's answer, once passed through. */
+  status?: number
 }
 
 export class FaultProxy {
@@ -59,7 +61,8 @@ export class FaultProxy {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
-      this.seen.push({ method: req.method ?? '', path: req.url ?? '', body: body.toString('utf8') })
+      const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', body: body.toString('utf8') }
+      this.seen.push(seen)
       if (this.mode === 'stall') return // never answers; the client's timeout must fire
       if (this.mode === 'error500') {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('upstream exploded')
@@ -73,6 +76,7 @@ export class FaultProxy {
           up.on('data', (c: Buffer) => parts.push(c))
           up.on('end', () => {
             const answer = Buffer.concat(parts)
+            seen.status = up.statusCode
             if (this.mode === 'cut') {
               // Headers promise the whole body; half of it arrives, then the connection dies.
               res.writeHead(up.statusCode ?? 502, { 'content-type': 'application/json', 'content-length': String(answer.length + 10) })
