@@ -73,13 +73,14 @@ describe('robot profile and lists', () => {
     // The outbox relay asked for AUTH; the robot answered with its own key.
     expect(outbox.authenticated).toContain(robotPubkey)
 
-    first.stop()
+    // A clean stop releases the robot's lease, so the next instance publishes at once.
+    await first.stop()
     const platform = await h.reopen()
     const second = await started(h, clock, platform)
     expect(lists(outbox)).toHaveLength(3)
     expect(lists(indexer)).toHaveLength(3)
     expect(await second.publishProfile()).toEqual({ published: [], unchanged: [0, 10002, 10050], failed: [] })
-    second.stop()
+    await second.stop()
 
     // A changed name: only the profile goes out again, newer than the last one even within the same second.
     const previous = byKind(lists(outbox), 0)[0]!
