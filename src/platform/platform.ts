@@ -54,7 +54,8 @@ export async function openPlatform(config: Config, log: Logger): Promise<Platfor
   const bus = new ActivityBus((err, activity) => log.error({ err, activity: activity.id }, 'activity listener failed'))
   const queries = new Queries(db)
   const commands = new Commands(db, bus, plans, box)
-  const instance = instanceId()
+  // A SQLite file has one instance by nature: a restarted process is the same holder and resumes every lease at once.
+  const instance = db.kind === 'sqlite' ? 'sqlite' : instanceId()
   const feed = db instanceof PostgresDatabase ? new ActivityFeed(db, bus, log.child({ component: 'activity-feed' }), instance) : undefined
   let joined: Promise<void> | undefined
   const envAdmins = new Set(config.server.adminPubkeys)
