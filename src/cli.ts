@@ -9,17 +9,23 @@ import { createLogger } from './log.js'
 import { parsePubkey } from './nostr/pubkey.js'
 import { openPlatform, type Platform } from './platform/platform.js'
 import { startServer } from './server.js'
+import { renderEngineMap, type Placement } from './sync/engine-map.js'
 
 function configOrExit(): Config {
   try {
     return loadConfig()
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`caravel: configuration error: ${err.message}\n`)
-      process.exit(2)
-    }
-    throw err
+    return exitOnConfigError(err)
   }
+}
+
+/** Start-up checks beyond the environment (engine placements) fail with the same one line. */
+function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`caravel: configuration error: ${err.message}\n`)
+    process.exit(2)
+  }
+  throw err
 }
 
 function pubkeyOrExit(input: string): string {
@@ -40,7 +46,7 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = configOrExit()
       const log = createLogger({ level: config.logLevel })
-      const server = await startServer(config, log)
+      const server = await startServer(config, log).catch(exitOnConfigError)
       const stop = async () => {
         log.info('shutting down')
         await server.close()
@@ -67,7 +73,7 @@ export function buildProgram(): Command {
   const admin = program.command('admin').description('manage operator admins (kept in the database, merged with SERVER_ADMIN_PUBKEYS)')
   const withPlatform = async (fn: (p: Platform) => Promise<void>) => {
     const config = configOrExit()
-    const platform = await openPlatform(config, createLogger({ level: 'warn' }))
+    const platform = await openPlatform(config, createLogger({ level: 'warn' })).catch(exitOnConfigError)
     try {
       await fn(platform)
     } finally {
@@ -105,6 +111,27 @@ export function buildProgram(): Command {
         const stored = await p.queries.listAdmins()
         for (const pubkey of stored) process.stdout.write(`${pubkey}\tdatabase\n`)
         for (const pubkey of p.config.server.adminPubkeys) process.stdout.write(`${pubkey}\tSERVER_ADMIN_PUBKEYS\n`)
+      }),
+    )
+
+  admin
+    .command('engine-map')
+    .description('print the reverse-proxy map routing each relay host to the engine it is placed on')
+    .option('--format <format>', 'nginx or caddy', 'nginx')
+    .action((options: { format: string }) =>
+      withPlatform(async (p) => {
+        if (options.format !== 'nginx' && options.format !== 'caddy') {
+          process.stderr.write(`caravel: --format must be nginx or caddy, got "${options.format}"\n`)
+          process.exit(2)
+        }
+        const placements: Placement[] = []
+        for (let after = ''; ; ) {
+          const page = await p.queries.listRelayPlacements(after, 1000)
+          if (page.length === 0) break
+          placements.push(...page)
+          after = page[page.length - 1]!.subdomain
+        }
+        process.stdout.write(renderEngineMap(options.format, p.config.relayDomain, p.config.engine.engines, placements))
       }),
     )
 

@@ -19,7 +19,13 @@ describe('config', () => {
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 2892, url: 'http://localhost:2892', adminPubkeys: [] })
     expect(config.server.allowOrigins).toEqual(['http://localhost:2892'])
     expect(config.relayDomain).toBe('localhost')
-    expect(config.engine).toEqual({ port: 3334, apiUrl: 'http://127.0.0.1:3334', embedded: true, timeoutMs: 10000 })
+    expect(config.engine).toEqual({
+      port: 3334,
+      apiUrl: 'http://127.0.0.1:3334',
+      embedded: true,
+      timeoutMs: 10000,
+      engines: [{ name: 'embedded', url: 'http://127.0.0.1:3334' }],
+    })
     expect(config.livekit).toBeUndefined()
     expect(config.blossomS3).toBeUndefined()
     expect(config.database.kind).toBe('sqlite')
@@ -38,6 +44,30 @@ describe('config', () => {
     expect(problem({ LIVEKIT_URL: 'wss://lk.example' })).toMatch(/^LIVEKIT_API_KEY: must be set together/)
     expect(problem({ BLOSSOM_S3_ENDPOINT: 'x', BLOSSOM_S3_REGION: 'r', BLOSSOM_S3_BUCKET: 'b', BLOSSOM_S3_ACCESS_KEY: 'a', BLOSSOM_S3_SECRET_KEY: 's' })).toMatch(/^BLOSSOM_S3_ENDPOINT: /)
     expect(problem({ ZOOID_API_URL: 'zooid' })).toMatch(/^ZOOID_API_URL: /)
+  })
+
+  it('takes one bare engine URL as the engine named default, or several named engines in order', () => {
+    expect(loadConfig({ ZOOID_API_URL: 'http://zooid:3334/' }).engine.engines).toEqual([{ name: 'default', url: 'http://zooid:3334' }])
+    const config = loadConfig({ ZOOID_API_URL: ' a=http://10.0.0.5:3334 , node-2=https://engine2.internal/ ' })
+    expect(config.engine.engines).toEqual([
+      { name: 'a', url: 'http://10.0.0.5:3334' },
+      { name: 'node-2', url: 'https://engine2.internal' },
+    ])
+    expect(config.engine).toMatchObject({ apiUrl: 'http://10.0.0.5:3334', embedded: false })
+    expect(loadConfig({ ZOOID_API_URL: 'solo=http://zooid:3334' }).engine.engines).toEqual([{ name: 'solo', url: 'http://zooid:3334' }])
+  })
+
+  it('stops on a bad engine list with one line naming the entry', () => {
+    expect(problem({ ZOOID_API_URL: 'a=http://x:1,http://y:2' })).toBe('ZOOID_API_URL: entry 2 needs a name (name=url) when several engines are listed')
+    expect(problem({ ZOOID_API_URL: 'Big=http://x:1' })).toBe('ZOOID_API_URL: entry 1: engine name "Big" must be 1–32 characters of a-z, 0-9 and -')
+    expect(problem({ ZOOID_API_URL: `${'a'.repeat(33)}=http://x:1` })).toMatch(/^ZOOID_API_URL: entry 1: engine name "a{33}" must be/)
+    expect(problem({ ZOOID_API_URL: '=http://x:1' })).toMatch(/^ZOOID_API_URL: entry 1: engine name "" must be/)
+    expect(problem({ ZOOID_API_URL: 'a=http://x:1,a=http://y:2' })).toBe('ZOOID_API_URL: entry 2: engine name "a" is used twice')
+    expect(problem({ ZOOID_API_URL: 'a=http://x:1,b=http://x:1/' })).toBe('ZOOID_API_URL: entry 2: http://x:1 is already listed as "a"')
+    expect(problem({ ZOOID_API_URL: 'a=http://x:1,b=ftp://y' })).toBe('ZOOID_API_URL: entry 2 (b): must use http or https')
+    expect(problem({ ZOOID_API_URL: 'a=http://x:1/api' })).toMatch(/^ZOOID_API_URL: entry 1 \(a\): must be an origin only/)
+    expect(problem({ ZOOID_API_URL: 'a=not a url' })).toBe('ZOOID_API_URL: entry 1 (a): must be an http(s) URL, got "not a url"')
+    expect(problem({ ZOOID_API_URL: ' , ' })).toBe('ZOOID_API_URL: must be an engine URL or name=url entries')
   })
 
   it('reads the robot and Lightning settings', () => {

@@ -23,7 +23,7 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'SESSION_TTL_SECONDS', default: '604800', description: 'Lifetime of a dashboard session (7 days)' },
   { name: 'RELAY_DOMAIN', default: 'localhost', description: 'Relays are served at `<subdomain>.<RELAY_DOMAIN>`' },
   { name: 'ENGINE_PORT', default: '3334', description: 'Port of the embedded relay engine (relay WebSockets and its management API)' },
-  { name: 'ZOOID_API_URL', default: '(embedded engine)', description: 'Management API of an external zooid-compatible engine; unset runs the embedded engine on `ENGINE_PORT`' },
+  { name: 'ZOOID_API_URL', default: '(embedded engine)', description: 'Management API of an external zooid-compatible engine, or several named ones (`a=http://10.0.0.5:3334,b=http://10.0.0.6:3334`; names `a-z`, `0-9`, `-`, at most 32) that relays are spread over; unset runs the embedded engine on `ENGINE_PORT`' },
   { name: 'ENGINE_TIMEOUT_MS', default: '10000', description: 'How long a management API call to the engine may take before it counts as failed' },
   { name: 'STRIPE_SECRET_KEY', default: '(billing off)', description: 'Turns billing on: Stripe secret key (never logged)' },
   { name: 'STRIPE_WEBHOOK_SECRET', default: '(required with billing)', description: 'Webhook signing secret(s), comma-separated while rotating' },
@@ -69,10 +69,12 @@ export interface Config {
   relayDomain: string
   engine: {
     port: number
-    /** Base URL of the management API the platform calls: ZOOID_API_URL, or the embedded engine. */
+    /** Base URL of the first engine's management API (the only one unless ZOOID_API_URL names several). */
     apiUrl: string
     embedded: boolean
     timeoutMs: number
+    /** Every engine relays may be placed on, in configured order: `embedded`, `default` (one bare URL), or named. */
+    engines: EngineEndpoint[]
   }
   /** Undefined when billing is off (no STRIPE_SECRET_KEY). */
   stripe:
@@ -100,6 +102,13 @@ export interface Config {
   btcPrice: { overrideUsd: number | undefined; url: string }
   signerRelays: string[]
   logLevel: string
+}
+
+/** One relay engine the platform drives, by the name placements refer to. */
+export interface EngineEndpoint {
+  name: string
+  /** Origin of its management API (no path, no credentials). */
+  url: string
 }
 
 export class ConfigError extends Error {
@@ -173,6 +182,38 @@ function pubkeyList(name: string, raw: string | undefined): string[] {
     })
 }
 
+/**
+ * `http://host:port` (one engine, named `default`) or `name=http://host:port,name2=…`: names are what relay
+ * placements store, so they are short, URL-safe and unique, and one engine is not listed twice.
+ */
+export function engineList(name: string, raw: string): EngineEndpoint[] {
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean)
+  if (entries.length === 0) throw new ConfigError(name, 'must be an engine URL or name=url entries')
+  const engines = entries.map((entry, i) => {
+    const named = /^([^=:/]*)=(.*)$/.exec(entry)
+    if (!named) {
+      if (entries.length > 1) throw new ConfigError(name, `entry ${i + 1} needs a name (name=url) when several engines are listed`)
+      return { name: 'default', url: origin(name, entry) }
+    }
+    const engineName = named[1]!.trim()
+    if (!/^[a-z0-9-]{1,32}$/.test(engineName)) {
+      throw new ConfigError(name, `entry ${i + 1}: engine name "${engineName}" must be 1–32 characters of a-z, 0-9 and -`)
+    }
+    try {
+      return { name: engineName, url: origin(name, named[2]!.trim()) }
+    } catch (err) {
+      throw new ConfigError(name, `entry ${i + 1} (${engineName}): ${(err as Error).message.slice(name.length + 2)}`)
+    }
+  })
+  for (const [i, e] of engines.entries()) {
+    const first = engines.findIndex((o) => o.name === e.name)
+    if (first !== i) throw new ConfigError(name, `entry ${i + 1}: engine name "${e.name}" is used twice`)
+    const sameUrl = engines.findIndex((o) => o.url === e.url)
+    if (sameUrl !== i) throw new ConfigError(name, `entry ${i + 1}: ${e.url} is already listed as "${engines[sameUrl]!.name}"`)
+  }
+  return engines
+}
+
 function database(name: string, raw: string | undefined, dataDir: string): Config['database'] {
   if (!raw) return { kind: 'sqlite', path: resolve(dataDir, 'caravel.db') }
   if (/^postgres(ql)?:\/\//i.test(raw)) {
@@ -206,7 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const enginePort = port(env, 'ENGINE_PORT', 3334)
   const zooidRaw = read(env, 'ZOOID_API_URL')
-  const zooid = zooidRaw === undefined ? undefined : origin('ZOOID_API_URL', zooidRaw)
+  const engines = zooidRaw === undefined ? [{ name: 'embedded', url: `http://127.0.0.1:${enginePort}` }] : engineList('ZOOID_API_URL', zooidRaw)
   const logLevel = read(env, 'LOG_LEVEL') ?? 'info'
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`)
@@ -226,9 +267,10 @@ export function loadConfig(env: Env = process.env): Config {
     relayDomain: hostname('RELAY_DOMAIN', read(env, 'RELAY_DOMAIN') ?? 'localhost'),
     engine: {
       port: enginePort,
-      apiUrl: zooid ?? `http://127.0.0.1:${enginePort}`,
-      embedded: zooid === undefined,
+      apiUrl: engines[0]!.url,
+      embedded: zooidRaw === undefined,
       timeoutMs: positiveInt(env, 'ENGINE_TIMEOUT_MS', 10_000),
+      engines,
     },
     stripe: stripeConfig(env),
     billingGraceDays: nonNegativeInt(env, 'BILLING_GRACE_DAYS', 7),

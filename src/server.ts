@@ -48,7 +48,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     : undefined
   // With several instances on one PostgreSQL, hear what the others commit before any worker starts.
   await platform.joinCluster()
-  const relaySync = new RelaySync(platform, platform.engine)
+  const relaySync = new RelaySync(platform)
   const robot = new Robot(platform, options.robot)
   const billing = config.stripe
     ? new Billing(platform, undefined, {
@@ -69,15 +69,12 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     relaySync,
     billing,
     metrics: new ApiMetrics({ processMetrics: true }),
-    readiness: [
-      {
-        name: 'engine',
-        check: async () => {
-          // Any HTTP answer from the engine's API host means it is up.
-          await fetch(`${config.engine.apiUrl}/`, { signal: AbortSignal.timeout(2000) })
-        },
-      },
-    ],
+    // One check per engine (`engine` when there is one, `engine:<name>` each when several): any HTTP answer from
+    // an engine's API host means it is up.
+    readiness: platform.engines.list.map((e) => ({
+      name: platform.engines.list.length === 1 ? 'engine' : `engine:${e.name}`,
+      check: async () => void (await fetch(`${e.url}/`, { signal: AbortSignal.timeout(2000) })),
+    })),
   })
   await relaySync.start()
   await billing?.start()

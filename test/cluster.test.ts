@@ -112,8 +112,8 @@ describe('two instances on one PostgreSQL', () => {
   it('syncs each relay in the instance holding the lease, and in the other once the holder died', async () => {
     const clock = new ManualClock()
     const lease = (p: Platform) => new Lease(p.leases, 'relay-sync', { clock, ttlMs: 30_000, renewEveryMs: 10_000 })
-    const syncA = new RelaySync(a, a.engine, { reconcileEveryMs: 0, lease: lease(a) })
-    const syncB = new RelaySync(b, b.engine, { reconcileEveryMs: 0, lease: lease(b) })
+    const syncA = new RelaySync(a, { reconcileEveryMs: 0, lease: lease(a) })
+    const syncB = new RelaySync(b, { reconcileEveryMs: 0, lease: lease(b) })
     await syncA.start()
     await syncB.start()
     try {

@@ -19,6 +19,7 @@ import { RelaySync } from '../sync/relay-sync.js'
 import type { Billing } from '../billing/billing.js'
 import { billingRoutes, lightningRoutes, WEBHOOK_PATH } from './routes/billing.js'
 import { moderationRoutes } from './routes/moderation.js'
+import { engineRoutes } from './routes/engines.js'
 import { communityRoutes, IMPORT_CHUNK_LIMIT, IMPORT_PATH } from './routes/community.js'
 import type { ProfileDirectory } from '../robot/profiles.js'
 
@@ -91,7 +92,9 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   planRoutes(platform, api)
   sessionRoutes(platform, api)
   tenantRoutes(platform, api, options.billing)
-  relayRoutes(platform, api, options.relaySync ?? new RelaySync(platform, platform.engine))
+  const relaySync = options.relaySync ?? new RelaySync(platform)
+  relayRoutes(platform, api, relaySync)
+  engineRoutes(platform, api, relaySync)
   billingRoutes(platform, api, options.billing)
   lightningRoutes(platform, api, options.billing)
   moderationRoutes(platform, api, { profiles: options.profiles })

@@ -60,6 +60,7 @@ export const RelayDetailSchema = RelaySchema.extend({
     .object({ used: z.number().int(), allowed: z.number().int().nullable() })
     .nullable()
     .openapi({ description: 'members counted against the plan, and the plan limit (null = unlimited)' }),
+  engine: z.string().nullable().openapi({ description: 'admins: the engine serving it (null for tenants)' }),
 }).openapi('RelayDetail')
 
 // Community tools (members, invites, stats, import).
@@ -201,6 +202,7 @@ export const RelayCreateSchema = z
     subdomain: z.string().max(253),
     plan: z.string().max(64),
     tenant: z.string().max(200).optional().openapi({ description: 'admins only: create the relay for this tenant' }),
+    engine: z.string().max(32).optional().openapi({ description: 'admins only: the engine to place it on (default: the one serving the fewest relays)' }),
     info_name: info.info_name.optional(),
     info_icon: info.info_icon.optional(),
     info_description: info.info_description.optional(),

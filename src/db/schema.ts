@@ -32,6 +32,12 @@ export interface RelayTable {
   push_enabled: number
   /** JSON array of kinds; null = the engine's default exemptions. */
   exempt_kinds: string | null
+  /** The configured engine that serves it (null only before start-up gives old rows the first engine). */
+  engine: string | null
+  /** The engine it is moving to, while a move runs. */
+  move_target: string | null
+  /** Last sign of life of that move (milliseconds since the epoch). */
+  move_heartbeat_at: number | null
   secret: string
   created_at: number
   updated_at: number

@@ -23,6 +23,7 @@ export type ActivityType =
   | 'mark_relay_delinquent'
   | 'fail_relay_sync'
   | 'complete_relay_sync'
+  | 'move_relay'
 
 export interface RelayInput {
   subdomain: string
@@ -37,9 +38,11 @@ export interface RelayInput {
   blossom_enabled?: boolean
   livekit_enabled?: boolean
   push_enabled?: boolean
+  /** The engine to place it on (admins); default: the one serving the fewest relays. */
+  engine?: string
 }
 
-export type RelayPatch = Partial<Omit<RelayInput, 'subdomain'>> & { exempt_kinds?: number[] | null }
+export type RelayPatch = Partial<Omit<RelayInput, 'subdomain' | 'engine'>> & { exempt_kinds?: number[] | null }
 
 const RELAY_FLAGS = [
   'policy_public_join',
@@ -64,6 +67,8 @@ export class Commands {
     private readonly bus: ActivityBus,
     private readonly plans: Plans,
     private readonly box: SecretBox,
+    /** The configured engines' names, in order (placement). */
+    private readonly engines: readonly string[],
   ) {}
 
   /** Runs `fn` in a transaction that records activities; publishes them after commit. */
@@ -130,6 +135,9 @@ export class Commands {
     if (!plan) throw new DomainError(422, 'unknown-plan', `unknown plan "${input.plan}"`)
     assertPlanAllows(plan, input)
     if (input.info_icon) assertHttpUrl('info_icon', input.info_icon)
+    if (input.engine !== undefined && !this.engines.includes(input.engine)) {
+      throw new DomainError(422, 'unknown-engine', `unknown engine "${input.engine}"; configured: ${this.engines.join(', ')}`)
+    }
     const now = nowSeconds()
     const row: RelayRow = {
       id: randomId(),
@@ -150,6 +158,9 @@ export class Commands {
       livekit_enabled: 0,
       push_enabled: 0,
       exempt_kinds: null,
+      engine: input.engine ?? null,
+      move_target: null,
+      move_heartbeat_at: null,
       secret: this.box.seal(bytesToHex(generateSecretKey())),
       created_at: now,
       updated_at: now,
@@ -160,6 +171,8 @@ export class Commands {
         await this.ensureTenantIn(tx, record, tenant)
         const taken = await tx.first(tx.q.selectFrom('relay').select('id').where('subdomain', '=', row.subdomain))
         if (taken) throw subdomainExists(row.subdomain)
+        // Counted inside the transaction, so relays created at once still spread (SQLite serialises writers).
+        row.engine ??= await this.leastLoadedEngine(tx)
         await tx.run(tx.q.insertInto('relay').values(row))
         await record('create_relay', { tenant, relay: row })
         return row
@@ -188,7 +201,8 @@ export class Commands {
       for (const flag of RELAY_FLAGS) if (patch[flag] !== undefined) next[flag] = patch[flag] ? 1 : 0
       if (patch.exempt_kinds !== undefined) next.exempt_kinds = patch.exempt_kinds === null ? null : JSON.stringify(normalizeExemptKinds(patch.exempt_kinds))
       assertPlanAllows(this.plans.get(next.plan)!, { blossom_enabled: next.blossom_enabled === 1, livekit_enabled: next.livekit_enabled === 1 })
-      const { id: _id, tenant: _t, subdomain: _s, secret: _secret, created_at: _c, ...changes } = next
+      // Placement and moves are never written from here: a move switching the engine meanwhile must not be undone.
+      const { id: _id, tenant: _t, subdomain: _s, secret: _secret, created_at: _c, engine: _e, move_target: _m, move_heartbeat_at: _h, ...changes } = next
       await tx.run(tx.q.updateTable('relay').set(changes).where('id', '=', id))
       await record('update_relay', { tenant: current.tenant, relay: next })
       return next
@@ -264,6 +278,87 @@ export class Commands {
       await record('fail_relay_sync', { tenant: current.tenant, relay: next }, message)
       return next
     })
+  }
+
+  /** The engine serving the fewest relays; ties go to the one configured first. */
+  private async leastLoadedEngine(tx: Tx): Promise<string> {
+    let best = { name: this.engines[0]!, count: Infinity }
+    for (const name of this.engines) {
+      const row = await tx.first(tx.q.selectFrom('relay').select((eb) => eb.fn.countAll().as('n')).where('engine', '=', name))
+      const count = Number(row?.n ?? 0)
+      if (count < best.count) best = { name, count }
+    }
+    return best.name
+  }
+
+  /** Start-up: relays written before placement existed are on the first configured engine. */
+  placeUnplacedRelays(): Promise<number> {
+    return this.db.transaction(async (tx) => await tx.run(tx.q.updateTable('relay').set({ engine: this.engines[0]! }).where('engine', 'is', null)))
+  }
+
+  /**
+   * Claims a relay for a move to `target` (relay sync leaves it alone until the claim is released). Refused when
+   * it is already there (409 `already-on-engine`) or another move holds it (409 `move-in-progress`).
+   */
+  startRelayMove(id: string, target: string, nowMs: number): Promise<RelayRow> {
+    return this.db.transaction(async (tx) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current) throw notFound('relay')
+      if ((current.engine ?? this.engines[0]) === target) throw new DomainError(409, 'already-on-engine', `the relay is already on engine "${target}"`)
+      const claimed = await tx.run(
+        tx.q.updateTable('relay').set({ move_target: target, move_heartbeat_at: nowMs }).where('id', '=', id).where('move_target', 'is', null),
+      )
+      if (claimed === 0) throw new DomainError(409, 'move-in-progress', 'this relay is already being moved')
+      return { ...current, move_target: target, move_heartbeat_at: nowMs }
+    })
+  }
+
+  /** A running move shows progress; false when its claim was taken away (undone as stalled). */
+  heartbeatRelayMove(id: string, target: string, previousMs: number, nowMs: number): Promise<boolean> {
+    return this.db.transaction(
+      async (tx) =>
+        (await tx.run(
+          tx.q
+            .updateTable('relay')
+            .set({ move_heartbeat_at: nowMs })
+            .where('id', '=', id)
+            .where('move_target', '=', target)
+            .where('move_heartbeat_at', '=', previousMs),
+        )) === 1,
+    )
+  }
+
+  /**
+   * The switch: the relay is served by `target` from now on (`move_relay`, detail = what was moved). Undefined
+   * when the claim (`heartbeatMs`) is no longer this move's.
+   */
+  finishRelayMove(id: string, target: string, heartbeatMs: number, detail: string): Promise<RelayRow | undefined> {
+    return this.write(async (tx, record) => {
+      const current = await tx.first(tx.q.selectFrom('relay').selectAll().where('id', '=', id))
+      if (!current || current.move_target !== target || current.move_heartbeat_at !== heartbeatMs) return undefined
+      const next: RelayRow = { ...current, engine: target, move_target: null, move_heartbeat_at: null }
+      await tx.run(tx.q.updateTable('relay').set({ engine: target, move_target: null, move_heartbeat_at: null }).where('id', '=', id))
+      await record('move_relay', { tenant: current.tenant, relay: next }, detail)
+      return next
+    })
+  }
+
+  /**
+   * Releases a move's claim without switching (it failed or stalled). The relay is marked unsynced so relay sync
+   * puts it back on its engine as it should be, whatever the move had done there.
+   */
+  abandonRelayMove(id: string, target: string, heartbeatMs: number): Promise<boolean> {
+    return this.db.transaction(
+      async (tx) =>
+        (await tx.run(
+          tx.q
+            .updateTable('relay')
+            .set({ move_target: null, move_heartbeat_at: null, synced: 0 })
+            .where('id', '=', id)
+            .where('move_target', '=', target)
+            .where('move_heartbeat_at', '=', heartbeatMs),
+        )) === 1,
+    )
   }
 
   createSession(tokenHash: string, pubkey: string, ttlSeconds: number): Promise<void> {

@@ -127,6 +127,22 @@ function buildQueries(db: Database) {
       q.selectFrom('session').selectAll().where('token_hash', '=', p(0)).where('expires_at', '>', p(1)),
     ),
     listAdmins: db.prepared<[], { pubkey: string }>((q) => q.selectFrom('admin').select('pubkey').orderBy('pubkey')),
+    /** Placement: how many relays an engine serves (least-loaded choice, GET /engines). */
+    countRelaysOnEngine: db.preparedOne<[engine: string], { n: number | string }>((q, p) =>
+      q.selectFrom('relay').select((eb) => eb.fn.countAll().as('n')).where('engine', '=', p(0)),
+    ),
+    /** The robot dials a hosted relay at its engine's address. */
+    getRelayEngineBySubdomain: db.preparedOne<[subdomain: string], { engine: string | null }>((q, p) =>
+      q.selectFrom('relay').select('engine').where('subdomain', '=', p(0)),
+    ),
+    /** The reverse proxy's map: every relay's subdomain and engine, in subdomain order. */
+    listRelayPlacements: db.preparedPage<[afterSubdomain: string], { subdomain: string; engine: string | null }>((q, p, limit) =>
+      q.selectFrom('relay').select(['subdomain', 'engine']).where('subdomain', '>', p(0)).orderBy('subdomain').limit(limit),
+    ),
+    /** Moves that showed no progress since the cutoff (their process died): to be undone. */
+    listStalledRelayMoves: db.preparedPage<[cutoffMs: number], RelayRow>((q, p, limit) =>
+      q.selectFrom('relay').selectAll().where('move_heartbeat_at', '<', p(0)).orderBy('move_heartbeat_at').limit(limit),
+    ),
   }
 }
 
@@ -257,5 +273,39 @@ export class Queries {
 
   async listAdmins(): Promise<string[]> {
     return (await this.s.listAdmins()).map((r) => r.pubkey)
+  }
+
+  async countRelaysOnEngine(engine: string): Promise<number> {
+    return Number((await this.s.countRelaysOnEngine(engine))?.n ?? 0)
+  }
+
+  /** The engine a hosted relay is placed on: undefined = no such relay, null = not placed yet (the first engine). */
+  async getRelayEngineBySubdomain(subdomain: string): Promise<string | null | undefined> {
+    return (await this.s.getRelayEngineBySubdomain(subdomain))?.engine
+  }
+
+  listRelayPlacements(afterSubdomain: string, limit: number): Promise<{ subdomain: string; engine: string | null }[]> {
+    return this.s.listRelayPlacements(limit, afterSubdomain)
+  }
+
+  listStalledRelayMoves(cutoffMs: number, limit: number): Promise<RelayRow[]> {
+    return this.s.listStalledRelayMoves(limit, cutoffMs)
+  }
+
+  /**
+   * Engines that relays are placed on, besides `known` (the configured ones). Walks the (engine, id) index one
+   * distinct name at a time, so it reads one row per engine, not per relay.
+   */
+  async listUnknownPlacements(known: readonly string[]): Promise<string[]> {
+    const unknown: string[] = []
+    let after = ''
+    for (;;) {
+      const next = await this.db.first(
+        this.db.q.selectFrom('relay').select('engine').where('engine', '>', after).orderBy('engine').limit(1),
+      )
+      if (!next || next.engine === null) return unknown
+      if (!known.includes(next.engine)) unknown.push(next.engine)
+      after = next.engine
+    }
   }
 }

@@ -65,7 +65,7 @@ function dialing(address: string, host: string): typeof WebSocket {
 type SocketClass = NonNullable<ConstructorParameters<typeof AbstractRelay>[1]['websocketImplementation']>
 
 /** Where to connect for a relay URL: undefined = the URL itself. */
-export type RelayRoute = (url: string) => string | undefined
+export type RelayRoute = (url: string) => string | undefined | Promise<string | undefined>
 
 export class RelayGateway implements NostrRelays {
   private readonly timeoutMs: number
@@ -104,7 +104,7 @@ export class RelayGateway implements NostrRelays {
   }
 
   private async connect(url: string): Promise<AbstractRelay> {
-    const address = this.route(url)
+    const address = await this.route(url)
     const websocketImplementation = address ? dialing(address, new URL(url).host) : undefined
     const relay = new AbstractRelay(url, { verifyEvent, enablePing: false, enableReconnect: false, websocketImplementation: (websocketImplementation ?? WebSocket) as unknown as SocketClass })
     relay.onnotice = () => {}

@@ -35,19 +35,26 @@ export interface RobotOptions {
 }
 
 /**
- * The relays Caravel hosts (`<sub>.<RELAY_DOMAIN>`) are reached at the engine's own address with the relay's
- * `Host`, as the reverse proxy would, so the robot needs neither DNS nor TLS for them.
+ * The relays Caravel hosts (`<sub>.<RELAY_DOMAIN>`) are reached at the address of the engine serving them (their
+ * stored placement) with the relay's `Host`, as the reverse proxy would, so the robot needs neither DNS nor TLS
+ * for them.
  */
-export function hostedRelayRoute(config: Pick<Platform['config'], 'relayDomain' | 'engine'>): RelayRoute {
-  const engine = new URL(config.engine.apiUrl)
-  const address = `${engine.protocol === 'https:' ? 'wss' : 'ws'}://${engine.host}/`
-  const suffix = `.${config.relayDomain}`
-  return (url) => {
+export function hostedRelayRoute(platform: Pick<Platform, 'config' | 'queries' | 'engines'>): RelayRoute {
+  const suffix = `.${platform.config.relayDomain}`
+  const addressOf = (engine: { url: string }) => {
+    const url = new URL(engine.url)
+    return `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/`
+  }
+  return async (url) => {
+    let hostname: string
     try {
-      return new URL(url).hostname.toLowerCase().endsWith(suffix) ? address : undefined
+      hostname = new URL(url).hostname.toLowerCase()
     } catch {
       return undefined
     }
+    if (!hostname.endsWith(suffix)) return undefined
+    const placed = await platform.queries.getRelayEngineBySubdomain(hostname.slice(0, -suffix.length))
+    return addressOf((placed ? platform.engines.get(placed) : undefined) ?? platform.engines.first)
   }
 }
 
@@ -83,7 +90,7 @@ export class Robot {
     this.clock = options.clock ?? realClock
     this.log = platform.log.child({ component: 'robot' })
     this.remindEveryMs = options.remindEveryMs ?? 3600_000
-    this.relays = options.relays ?? new RelayGateway({ timeoutMs: options.relayTimeoutMs, route: hostedRelayRoute(config) })
+    this.relays = options.relays ?? new RelayGateway({ timeoutMs: options.relayTimeoutMs, route: hostedRelayRoute(platform) })
     this.resolver = new DmRelayResolver(this.relays, {
       indexerRelays: config.robot.indexerRelays,
       clock: this.clock,

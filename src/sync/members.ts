@@ -23,7 +23,7 @@ export async function relayMembers(platform: Platform, relay: RelayRow): Promise
   if (!(await platform.queries.hasCompletedRelaySync(relay.id))) return { members: [], used: 0, allowed }
   let members: string[]
   try {
-    members = await platform.engine.listMembers(relay.id)
+    members = await platform.engineFor(relay).client.listMembers(relay.id)
   } catch (err) {
     const why = err instanceof EngineError ? err.message : (err as Error).message
     throw new DomainError(503, 'engine-unavailable', `the relay engine could not list members: ${why}`)

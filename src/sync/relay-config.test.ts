@@ -6,7 +6,8 @@ const row: RelayRow = {
   id: 'r1', tenant: 'a'.repeat(64), subdomain: 'my-club', plan: 'basic', status: 'delinquent', synced: 0, sync_error: '',
   info_name: 'My Club', info_icon: 'https://x.example/i.png', info_description: 'hi',
   policy_public_join: 1, policy_strip_signatures: 0, groups_enabled: 1, management_enabled: 0,
-  blossom_enabled: 1, livekit_enabled: 1, push_enabled: 0, exempt_kinds: null, secret: 'v1.x', created_at: 1, updated_at: 1,
+  blossom_enabled: 1, livekit_enabled: 1, push_enabled: 0, exempt_kinds: null, engine: 'embedded', move_target: null, move_heartbeat_at: null,
+  secret: 'v1.x', created_at: 1, updated_at: 1,
 }
 
 describe('engineConfigFor', () => {

@@ -3,8 +3,9 @@
 // relay at start-up and periodically (so a missed or crashed sync converges).
 import type { Logger } from 'pino'
 import type { ActivityRow, RelayRow } from '../db/schema.js'
+import { DomainError } from '../platform/errors.js'
 import type { Platform } from '../platform/platform.js'
-import { EngineError, type EngineClient } from './engine-client.js'
+import { EngineError, type EngineRelayConfig } from './engine-client.js'
 import { engineConfigFor } from './relay-config.js'
 import { retryDelayMs } from '../workers/backoff.js'
 import { realClock, type Clock } from '../workers/clock.js'
@@ -13,7 +14,19 @@ import { Lease } from '../workers/lease.js'
 import { RetryTimers } from '../workers/retry-timers.js'
 
 /** Activities that change what the engine should serve. */
-export const SYNC_TRIGGERS = new Set(['create_relay', 'update_relay', 'activate_relay', 'deactivate_relay', 'mark_relay_delinquent'])
+export const SYNC_TRIGGERS = new Set(['create_relay', 'update_relay', 'activate_relay', 'deactivate_relay', 'mark_relay_delinquent', 'move_relay'])
+
+/** A move that has shown no progress for this long is taken to have died with its process, and undone. */
+export const MOVE_STALL_MS = 5 * 60_000
+
+/** The engine config a relay should have now (the robot manages relays for the platform, with the operator's admins). */
+export async function engineConfigOf(platform: Platform, relay: RelayRow): Promise<EngineRelayConfig> {
+  return engineConfigFor(relay, {
+    config: platform.config,
+    admins: [...(await platform.listAdmins()), platform.robot.pubkey],
+    memberLimit: platform.plans.get(relay.plan)?.members ?? null,
+  })
+}
 
 export interface RelaySyncOptions {
   clock?: Clock
@@ -47,7 +60,6 @@ export class RelaySync {
 
   constructor(
     private readonly platform: Platform,
-    private readonly client: EngineClient,
     options: RelaySyncOptions = {},
   ) {
     this.clock = options.clock ?? realClock
@@ -123,8 +135,14 @@ export class RelaySync {
     return this.platform.queries.getRelay(relayId)
   }
 
+  /** Resolves when no sync of this relay is queued or running here. */
+  settled(relayId: string): Promise<void> {
+    return this.queue.settled(relayId)
+  }
+
   /** Walks every unsynced relay (keyset on id): queue it now, or at the time its backoff allows. */
   async reconcile(): Promise<number> {
+    await this.undoStalledMoves()
     let after = ''
     let count = 0
     for (;;) {
@@ -155,23 +173,24 @@ export class RelaySync {
   private async syncOnce(relayId: string): Promise<void> {
     const { queries, commands, box } = this.platform
     const relay = await queries.getRelay(relayId)
-    if (!relay) return
-    // The robot manages relays for the platform (NIP-86), alongside the operator's admins.
-    const config = engineConfigFor(relay, { config: this.platform.config, admins: [...(await this.platform.listAdmins()), this.platform.robot.pubkey], memberLimit: this.platform.plans.get(relay.plan)?.members ?? null })
+    // A move owns the relay meanwhile; its `move_relay` (or its undo) asks for a sync afterwards.
+    if (!relay || relay.move_target !== null) return
+    const config = await engineConfigOf(this.platform, relay)
     const { schema: _schema, ...patch } = config
-    const create = () => this.client.createRelay(relay.id, { ...config, secret: box.open(relay.secret) })
     try {
+      const { client } = this.platform.engineFor(relay)
+      const create = () => client.createRelay(relay.id, { ...config, secret: box.open(relay.secret) })
       if (!(await queries.hasCompletedRelaySync(relay.id))) {
         try {
           await create()
         } catch (err) {
           // Created by an earlier attempt whose answer we never recorded: it exists, so PATCH it.
           if (!(err instanceof EngineError && err.status === 409 && err.message === 'relay with this id already exists')) throw err
-          await this.client.patchRelay(relay.id, patch)
+          await client.patchRelay(relay.id, patch)
         }
       } else {
         try {
-          await this.client.patchRelay(relay.id, patch)
+          await client.patchRelay(relay.id, patch)
         } catch (err) {
           // The engine lost it (new engine, wiped data): it must be created again, secret included.
           if (!(err instanceof EngineError && err.status === 404 && err.message === 'relay not found')) throw err
@@ -180,12 +199,34 @@ export class RelaySync {
       }
       await commands.completeRelaySync(relay.id)
     } catch (err) {
-      const message = err instanceof EngineError ? err.message : `sync failed: ${(err as Error).message}`
+      const message = err instanceof EngineError || err instanceof DomainError ? err.message : `sync failed: ${(err as Error).message}`
       this.log.warn({ relay: relay.id, error: message }, 'relay sync failed')
       await commands.failRelaySync(relay.id, message)
       const { failures } = await this.failureHistory(relay.id)
       if (failures < this.maxAttempts) this.scheduleRetry(relay.id, failures, this.clock.now())
       else this.log.error({ relay: relay.id, attempts: failures }, 'relay sync gave up; an admin can retry it')
+    }
+  }
+
+  /**
+   * Moves whose process died (no progress for MOVE_STALL_MS) are undone: the partial copy on the target is
+   * purged and the relay, marked unsynced, is put back on its engine as it should be.
+   */
+  private async undoStalledMoves(): Promise<void> {
+    const stalled = await this.platform.queries.listStalledRelayMoves(Date.now() - MOVE_STALL_MS, 100)
+    for (const relay of stalled) {
+      const target = relay.move_target === null ? undefined : this.platform.engines.get(relay.move_target)
+      try {
+        await target?.client.deleteRelay(relay.id, { purge: true })
+      } catch (err) {
+        if (!(err instanceof EngineError && err.status === 404)) {
+          this.log.warn({ relay: relay.id, engine: relay.move_target, error: (err as Error).message }, 'a stalled move left a copy on its target engine')
+        }
+      }
+      if (await this.platform.commands.abandonRelayMove(relay.id, relay.move_target!, relay.move_heartbeat_at!)) {
+        this.log.warn({ relay: relay.id, engine: relay.move_target }, 'undid a stalled relay move')
+        this.request(relay.id)
+      }
     }
   }
 

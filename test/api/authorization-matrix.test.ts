@@ -56,6 +56,9 @@ const cases: Case[] = [
   { method: 'POST', path: '/relays/{id}/activate', call: (f) => ({ path: `/api/relays/${f.relayId}/activate` }), expect: ownerOrAdmin(400) },
   { method: 'GET', path: '/relays/{id}/members', call: (f) => ({ path: `/api/relays/${f.relayId}/members` }), expect: ownerOrAdmin(200) },
   { method: 'POST', path: '/relays/{id}/sync', call: (f) => ({ path: `/api/relays/${f.relayId}/sync` }), expect: adminOnly },
+  { method: 'GET', path: '/engines', call: () => ({ path: '/api/engines' }), expect: adminOnly },
+  // The fixture relay is on the only engine: past the guard, moving it there is 409 (not synced / already there).
+  { method: 'POST', path: '/relays/{id}/move', call: (f) => ({ path: `/api/relays/${f.relayId}/move`, body: { engine: 'embedded' } }), expect: { anonymous: 401, other: 403, owner: 403, admin: 409 } },
   // Management is off on fixture relays: past the guard, member and ban changes answer 409 `management-disabled`.
   { method: 'POST', path: '/relays/{id}/members', call: (f) => ({ path: `/api/relays/${f.relayId}/members`, body: { pubkey: 'a'.repeat(64) } }), expect: ownerOrAdmin(409) },
   { method: 'DELETE', path: '/relays/{id}/members/{pubkey}', call: (f) => ({ path: `/api/relays/${f.relayId}/members/${'a'.repeat(64)}` }), expect: ownerOrAdmin(409) },

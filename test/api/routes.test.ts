@@ -285,6 +285,7 @@ describe('operations', () => {
     expect(paths).toEqual(
       [
         '/config',
+        '/engines',
         '/identity',
         '/invoices/{id}/lightning',
         '/plans',
@@ -300,6 +301,7 @@ describe('operations', () => {
         '/relays/{id}/invites/{code}',
         '/relays/{id}/members',
         '/relays/{id}/members/{pubkey}',
+        '/relays/{id}/move',
         '/relays/{id}/bans',
         '/relays/{id}/bans/{pubkey}',
         '/relays/{id}/banned-events',

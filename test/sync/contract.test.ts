@@ -33,7 +33,7 @@ describe('engine contract', () => {
     const zooid = new ZooidDouble([robot])
     await zooid.start()
     const platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, ZOOID_API_URL: zooid.url }), pino({ level: 'silent' }))
-    const sync = new RelaySync(platform, platform.engine, { reconcileEveryMs: 0 })
+    const sync = new RelaySync(platform, { reconcileEveryMs: 0 })
     await sync.start()
     try {
       const relay = await platform.commands.createRelay('7'.repeat(64), { subdomain: 'zooid-club', plan: 'free' })

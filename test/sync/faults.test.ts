@@ -46,7 +46,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...(await testDatabaseEnv()), DATA_DIR: dataDir, ROBOT_SECRET: robotSecret, ZOOID_API_URL: proxy.url, ENGINE_TIMEOUT_MS: '2000' })
   platform = await openPlatform(config, pino({ level: 'silent' }))
   clock = new ManualClock()
-  sync = new RelaySync(platform, platform.engine, { clock, reconcileEveryMs: 0 })
+  sync = new RelaySync(platform, { clock, reconcileEveryMs: 0 })
   await sync.start()
 })
 afterAll(async () => {

@@ -12,14 +12,13 @@ import { nowSeconds } from '../../platform/ids.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayUrlFor } from '../../platform/views.js'
 import type { Profile, ProfileDirectory } from '../../robot/profiles.js'
-import { EngineError, type EngineInvite } from '../../sync/engine-client.js'
+import { EngineError, IMPORT_CHUNK_LIMIT, type EngineClient, type EngineInvite } from '../../sync/engine-client.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
 import { envelope, IdParam, ImportSummarySchema, InviteCreateSchema, InviteSchema, MembersSchema, StatsSchema } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
 
-/** The largest import chunk, as the engine takes it (its management API body limit). */
-export const IMPORT_CHUNK_LIMIT = 1_048_576
+export { IMPORT_CHUNK_LIMIT }
 export const IMPORT_PATH = /^\/api\/relays\/[^/]+\/import$/
 
 export interface CommunityOptions {
@@ -28,17 +27,20 @@ export interface CommunityOptions {
 }
 
 export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, options: CommunityOptions = {}) {
-  const { engine, config } = platform
+  const { config } = platform
   const urlFor = relayUrlFor(config.relayDomain, config.engine.port)
   const relayRoute = <R extends Parameters<typeof defineRoute>[2]>(route: R) => defineRoute(platform, 'relay-owner-or-admin', route)
 
-  /** Runs an engine call for a relay the engine has, with the failures in the API's words. */
-  async function onEngine<T>(relay: RelayRow, call: () => Promise<T>, notFound?: string): Promise<T> {
+  /** Runs a call on the engine serving the relay, once it has the relay, with the failures in the API's words. */
+  async function onEngine<T>(relay: RelayRow, call: (engine: EngineClient) => Promise<T>, notFound?: string): Promise<T> {
     if (!(await platform.queries.hasCompletedRelaySync(relay.id))) {
       throw new DomainError(409, 'relay-not-synced', 'the relay is not live yet; try again in a moment')
     }
+    // Mid-move a change would land on the copy being left behind.
+    if (relay.move_target !== null) throw new DomainError(409, 'relay-moving', 'the relay is moving to another engine; try again in a moment')
+    const engine = platform.engineFor(relay).client
     try {
-      return await call()
+      return await call(engine)
     } catch (err) {
       if (!(err instanceof EngineError)) throw err
       if (err.unsupported && notFound === undefined) throw new DomainError(501, 'not-supported-by-engine', "this relay's engine does not offer that")
@@ -97,7 +99,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
       const relay = c.var.relay
       const allowed = platform.plans.get(relay.plan)?.members ?? null
       if (!(await platform.queries.hasCompletedRelaySync(relay.id))) return c.json(ok({ members: [], used: 0, allowed }), 200)
-      const listed = await onEngine(relay, async () => {
+      const listed = await onEngine(relay, async (engine) => {
         try {
           return await engine.listMembersDetailed(relay.id)
         } catch (err) {
@@ -130,7 +132,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
     }),
     async (c) => {
       const relay = c.var.relay
-      const invites = await onEngine(relay, () => engine.listInvites(relay.id))
+      const invites = await onEngine(relay, (engine) => engine.listInvites(relay.id))
       return c.json(ok({ items: await inviteViews(relay, invites) }), 200)
     },
   )
@@ -150,7 +152,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
       if (input.expires_at != null && input.expires_at <= nowSeconds()) {
         throw new DomainError(400, 'invalid-expiry', 'expires_at must be in the future (unix seconds)')
       }
-      const invite = await onEngine(relay, () => engine.createInvite(relay.id, { label: input.label ?? '', max_uses: input.max_uses ?? null, expires_at: input.expires_at ?? null }))
+      const invite = await onEngine(relay, (engine) => engine.createInvite(relay.id, { label: input.label ?? '', max_uses: input.max_uses ?? null, expires_at: input.expires_at ?? null }))
       return c.json(ok((await inviteViews(relay, [invite]))[0]!), 201)
     },
   )
@@ -167,7 +169,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
     async (c) => {
       const relay = c.var.relay
       const { code } = c.req.valid('param')
-      const invite = await onEngine(relay, () => engine.revokeInvite(relay.id, code), 'no such invite code')
+      const invite = await onEngine(relay, (engine) => engine.revokeInvite(relay.id, code), 'no such invite code')
       return c.json(ok((await inviteViews(relay, [invite]))[0]!), 200)
     },
   )
@@ -185,8 +187,8 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
       const relay = c.var.relay
       const days = c.req.valid('query').days ?? 30
       const [stats, members] = await Promise.all([
-        onEngine(relay, () => engine.stats(relay.id, days)),
-        onEngine(relay, () => engine.listMembers(relay.id)),
+        onEngine(relay, (engine) => engine.stats(relay.id, days)),
+        onEngine(relay, (engine) => engine.listMembers(relay.id)),
       ])
       // The engine counts every member; the configured ones (owner, relay, operators) are not the tenant's.
       const roles = await rolesOf(relay)
@@ -217,7 +219,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
     }),
     async (c) => {
       const relay = c.var.relay
-      const { body, count } = await onEngine(relay, () => engine.exportEvents(relay.id))
+      const { body, count } = await onEngine(relay, (engine) => engine.exportEvents(relay.id))
       const date = new Date().toISOString().slice(0, 10)
       c.header('content-type', 'application/x-ndjson')
       c.header('content-disposition', `attachment; filename="${relay.subdomain}-${date}.jsonl"`)
@@ -246,7 +248,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
       const firstLine = c.req.valid('query').first_line ?? 1
       const body = Buffer.from(await c.req.arrayBuffer())
       if (body.length === 0) throw new DomainError(400, 'empty-import', 'the import chunk is empty')
-      const summary = await onEngine(relay, () => engine.importEvents(relay.id, body, firstLine))
+      const summary = await onEngine(relay, (engine) => engine.importEvents(relay.id, body, firstLine))
       return c.json(ok(summary), 200)
     },
   )

@@ -12,7 +12,7 @@ import type { ProfileDirectory } from '../../robot/profiles.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayMembers } from '../../sync/members.js'
 import { relayHost } from '../../sync/relay-config.js'
-import { ManagementError } from '../../sync/relay-management.js'
+import { ManagementError, type RelayManagementClient } from '../../sync/relay-management.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
 import { BannedEventSchema, BannedPubkeySchema, envelope, IdParam, page, PageQuery } from '../schemas.js'
@@ -37,11 +37,10 @@ function eventIdOf(raw: string): string {
 }
 
 export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, options: { profiles?: ProfileDirectory } = {}) {
-  const { management } = platform
   const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)
 
-  /** Runs a NIP-86 call on the relay, with the refusals in the API's words. */
-  async function manage<T>(relay: RelayRow, call: (host: string) => Promise<T>): Promise<T> {
+  /** Runs a NIP-86 call on the relay (at the engine serving it), with the refusals in the API's words. */
+  async function manage<T>(relay: RelayRow, call: (management: RelayManagementClient, host: string) => Promise<T>): Promise<T> {
     if (relay.management_enabled !== 1) {
       throw new DomainError(409, 'management-disabled', 'turn on relay management (NIP-86) for this relay to manage members and bans')
     }
@@ -49,8 +48,10 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     if (!(await platform.queries.hasCompletedRelaySync(relay.id))) {
       throw new DomainError(409, 'relay-not-synced', 'the relay is not live yet; try again in a moment')
     }
+    if (relay.move_target !== null) throw new DomainError(409, 'relay-moving', 'the relay is moving to another engine; try again in a moment')
+    const { management } = platform.engineFor(relay)
     try {
-      return await call(relayHost(relay.subdomain, platform.config.relayDomain))
+      return await call(management, relayHost(relay.subdomain, platform.config.relayDomain))
     } catch (err) {
       if (!(err instanceof ManagementError)) throw err
       if (err.kind === 'disabled') throw new DomainError(409, 'management-disabled', 'relay management is not enabled on the relay yet; try again in a moment')
@@ -84,7 +85,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
         const plan = platform.plans.get(relay.plan)!
         throw new DomainError(422, 'member-limit-reached', `the ${plan.name} plan allows ${allowed} members and this relay has ${used}; upgrade to add more`)
       }
-      await manage(relay, (host) => management.allowPubkey(host, pubkey, reason))
+      await manage(relay, (management, host) => management.allowPubkey(host, pubkey, reason))
       return c.json(ok({ done: true as const }), 200)
     },
   )
@@ -99,7 +100,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     }),
     async (c) => {
       const pubkey = pubkeyOf(c.req.valid('param').pubkey)
-      await manage(c.var.relay, (host) => management.unallowPubkey(host, pubkey))
+      await manage(c.var.relay, (management, host) => management.unallowPubkey(host, pubkey))
       return c.json(ok({ done: true as const }), 200)
     },
   )
@@ -117,7 +118,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
       const relay = c.var.relay
       const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
       const after = cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0]
-      const rows = await manage(relay, (host) => management.listBannedPubkeys(host, { limit: limit + 1, after }))
+      const rows = await manage(relay, (management, host) => management.listBannedPubkeys(host, { limit: limit + 1, after }))
       const profiles = options.profiles && rows.length > 0 ? await options.profiles.lookup(rows.slice(0, limit).map((r) => r.pubkey), urlFor(relay.subdomain)) : new Map()
       const view = (r: { pubkey: string; reason: string }) => {
         const p = profiles.get(r.pubkey)
@@ -139,7 +140,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     async (c) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
       const after = cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0]
-      const rows = await manage(c.var.relay, (host) => management.listBannedEvents(host, { limit: limit + 1, after }))
+      const rows = await manage(c.var.relay, (management, host) => management.listBannedEvents(host, { limit: limit + 1, after }))
       return c.json(ok(pageOf(rows, limit, (r) => r, (r) => [r.id])), 200)
     },
   )
@@ -156,7 +157,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     async (c) => {
       const { pubkey: raw, reason } = c.req.valid('json')
       const pubkey = pubkeyOf(raw)
-      await manage(c.var.relay, (host) => management.banPubkey(host, pubkey, reason))
+      await manage(c.var.relay, (management, host) => management.banPubkey(host, pubkey, reason))
       return c.json(ok({ done: true as const }), 200)
     },
   )
@@ -171,7 +172,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     }),
     async (c) => {
       const pubkey = pubkeyOf(c.req.valid('param').pubkey)
-      await manage(c.var.relay, (host) => management.unbanPubkey(host, pubkey))
+      await manage(c.var.relay, (management, host) => management.unbanPubkey(host, pubkey))
       return c.json(ok({ done: true as const }), 200)
     },
   )
@@ -188,7 +189,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     async (c) => {
       const eventId = eventIdOf(c.req.valid('json').id)
       const reason = c.req.valid('json').reason
-      await manage(c.var.relay, (host) => management.banEvent(host, eventId, reason))
+      await manage(c.var.relay, (management, host) => management.banEvent(host, eventId, reason))
       return c.json(ok({ done: true as const }), 200)
     },
   )
@@ -203,7 +204,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     }),
     async (c) => {
       const eventId = eventIdOf(c.req.valid('param').eventId)
-      await manage(c.var.relay, (host) => management.allowEvent(host, eventId))
+      await manage(c.var.relay, (management, host) => management.allowEvent(host, eventId))
       return c.json(ok({ done: true as const }), 200)
     },
   )

@@ -86,6 +86,7 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relayS
     }),
     async (c) => {
       const { tenant: forTenant, ...input } = c.req.valid('json')
+      if (input.engine !== undefined && !c.var.isAdmin) throw forbidden()
       let tenant = c.var.auth!.pubkey
       if (forTenant !== undefined) {
         const parsed = parsePubkey(forTenant)
@@ -133,7 +134,8 @@ export function relayRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relayS
         ({ used, allowed }) => ({ used, allowed }),
         () => null,
       )
-      return c.json(ok({ ...view(relay), members }), 200)
+      const engine = c.var.isAdmin ? (relay.engine ?? platform.engines.first.name) : null
+      return c.json(ok({ ...view(relay), members, engine }), 200)
     },
   )
 
