@@ -50,6 +50,7 @@ const relay = (over: Partial<RelayDetail> = {}): RelayDetail => ({
   livekit_enabled: false,
   push_enabled: false,
   exempt_kinds: [1059, 9735, 13194, 23194, 23195, 24133],
+  engine: null,
   created_at: 1_700_000_000,
   updated_at: 1_700_000_000,
   members: { used: 1, allowed: 10 },
