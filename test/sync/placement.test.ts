@@ -58,6 +58,8 @@ const owner = keys()
 let server: RunningServer
 let base: string
 let dataDir: string
+/** The platform's database (a fresh one per call on PostgreSQL, so it is asked once). */
+let databaseEnv: Record<string, string>
 let a: EngineProcess
 let b: EngineProcess
 
@@ -105,8 +107,9 @@ beforeAll(async () => {
   a = await startEngineProcess(portA, `127.0.0.1:${portA}`, robotPk, join(dataDir, 'engine-a'))
   b = await startEngineProcess(portB, `127.0.0.1:${portB}`, robotPk, join(dataDir, 'engine-b'))
   base = `http://127.0.0.1:${serverPort}`
+  databaseEnv = await testDatabaseEnv()
   const config = loadConfig({
-    ...(await testDatabaseEnv()),
+    ...databaseEnv,
     DATA_DIR: dataDir,
     SERVER_PORT: String(serverPort),
     SERVER_URL: base,
@@ -288,7 +291,7 @@ describe('engine placement', () => {
 
   it('prints the reverse-proxy map from the placements', async () => {
     const run = promisify(execFile)
-    const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ROBOT_SECRET: robotSecret, ZOOID_API_URL: `a=http://127.0.0.1:${a.port},b=http://127.0.0.1:${b.port}`, ...(await testDatabaseEnv()) }
+    const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ROBOT_SECRET: robotSecret, ZOOID_API_URL: `a=http://127.0.0.1:${a.port},b=http://127.0.0.1:${b.port}`, ...databaseEnv }
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'admin', 'engine-map'], { env })
     expect(stdout).toContain(`upstream caravel_engine_b { server 127.0.0.1:${b.port}; }`)
     expect(stdout).toContain('    default caravel_engine_a;')
