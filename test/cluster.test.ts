@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import type { ActivityRow } from '../src/db/schema.js'
 import { initVerifier } from '../src/nostr/verify.js'
+import { createApp } from '../src/api/app.js'
+import { hashSessionToken } from '../src/api/auth/session.js'
 import { openPlatform, type Platform } from '../src/platform/platform.js'
 import { RelaySync } from '../src/sync/relay-sync.js'
 import { Lease } from '../src/workers/lease.js'
@@ -143,4 +145,25 @@ describe('two instances on one PostgreSQL', () => {
       await syncB.stop()
     }
   })
+
+  it('drops a session cached on the other instance when it is closed, and sees a new admin at once', async () => {
+    const appA = createApp(a)
+    const appB = createApp(b)
+    const token = 'cluster-session-token'
+    const pubkey = 'c3'.repeat(32)
+    await a.commands.createSession(hashSessionToken(token), pubkey, 3600)
+    const get = (app: ReturnType<typeof createApp>) => app.request(`/api/tenants/${pubkey}/relays`, { headers: { cookie: `caravel_session=${token}` } })
+    expect((await get(appB)).status).toBe(200) // B has it cached from now on
+    expect((await get(appA)).status).toBe(200)
+    // Not yet an admin (B caches that too), then made one on A.
+    expect((await appB.request('/api/tenants', { headers: { cookie: `caravel_session=${token}` } })).status).toBe(403)
+    await a.commands.addAdmin(pubkey)
+    // Well within the caches' 10 s: only the signal can make these true in time.
+    await until('B to hear of the new admin', async () => (await appB.request('/api/tenants', { headers: { cookie: `caravel_session=${token}` } })).status === 200, 5000)
+    await a.commands.deleteSession(hashSessionToken(token))
+    await until('B to drop the closed session', async () => (await get(appB)).status === 401, 5000)
+    expect((await get(appA)).status).toBe(401)
+    await a.commands.removeAdmin(pubkey)
+  })
+
 })

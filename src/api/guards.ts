@@ -8,6 +8,7 @@ import type { Platform } from '../platform/platform.js'
 import type { ApiEnv } from './env.js'
 import { errorResponse } from './errors.js'
 import { clearSessionCookie } from './auth/session.js'
+import { apiCaches } from './auth/session-cache.js'
 
 export type Access = 'anyone' | 'signed-in' | 'admin' | 'self-or-admin' | 'relay-owner-or-admin'
 
@@ -29,11 +30,12 @@ export function guard(platform: Platform, access: Access): MiddlewareHandler<Api
       : errorResponse(c, new DomainError(401, 'auth-missing', 'sign in with NIP-98 or a session'), { 'WWW-Authenticate': 'Nostr' })
 
   if (access === 'anyone') return async (_c, next) => next()
+  const { admins } = apiCaches(platform)
 
   return async (c, next) => {
     const auth = c.var.auth
     if (!auth) return unauthenticated(c)
-    const isAdmin = await platform.isAdmin(auth.pubkey)
+    const isAdmin = (await admins.through(auth.pubkey, () => platform.isAdmin(auth.pubkey)))!
     c.set('isAdmin', isAdmin)
     switch (access) {
       case 'signed-in':

@@ -54,6 +54,10 @@ const RELAY_FLAGS = [
   'push_enabled',
 ] as const
 
+/** Signals (no payload) for instances that cache sessions or admin flags: drop what you cached. */
+export const SESSIONS_ENDED_SIGNAL = 'sessions-ended'
+export const ADMINS_CHANGED_SIGNAL = 'admins-changed'
+
 export type RecordActivity = (type: ActivityType, resource: { tenant: string; relay?: RelayRow }, detail?: string) => Promise<void>
 
 function isUniqueViolation(err: unknown): boolean {
@@ -368,18 +372,20 @@ export class Commands {
     })
   }
 
-  deleteSession(tokenHash: string): Promise<void> {
-    return this.db.transaction(async (tx) => {
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
       await tx.run(tx.q.deleteFrom('session').where('token_hash', '=', tokenHash))
     })
+    // Instances that cached the session drop it (this one too).
+    this.bus.signal(SESSIONS_ENDED_SIGNAL)
   }
 
   deleteExpiredSessions(now = nowSeconds()): Promise<number> {
     return this.db.transaction(async (tx) => await tx.run(tx.q.deleteFrom('session').where('expires_at', '<=', now)))
   }
 
-  addAdmin(pubkey: string): Promise<boolean> {
-    return this.db.transaction(
+  async addAdmin(pubkey: string): Promise<boolean> {
+    const added = await this.db.transaction(
       async (tx) =>
         await tx.run(
           tx.q
@@ -388,10 +394,14 @@ export class Commands {
             .onConflict((oc) => oc.column('pubkey').doNothing()),
         ) === 1,
     )
+    this.bus.signal(ADMINS_CHANGED_SIGNAL)
+    return added
   }
 
-  removeAdmin(pubkey: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => await tx.run(tx.q.deleteFrom('admin').where('pubkey', '=', pubkey)) === 1)
+  async removeAdmin(pubkey: string): Promise<boolean> {
+    const removed = await this.db.transaction(async (tx) => await tx.run(tx.q.deleteFrom('admin').where('pubkey', '=', pubkey)) === 1)
+    this.bus.signal(ADMINS_CHANGED_SIGNAL)
+    return removed
   }
 }
 

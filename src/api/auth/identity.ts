@@ -8,6 +8,7 @@ import type { Platform } from '../../platform/platform.js'
 import type { ApiEnv } from '../env.js'
 import { errorResponse } from '../errors.js'
 import type { ReplayGuard } from './replay-cache.js'
+import { apiCaches } from './session-cache.js'
 import { hashSessionToken, readSessionCookie } from './session.js'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -21,6 +22,7 @@ export function rawPathAndQuery(incomingUrl: string | undefined, parsedUrl: stri
 
 export function identity(platform: Platform, replay: ReplayGuard): MiddlewareHandler<ApiEnv> {
   const origin = platform.config.server.url
+  const { sessions } = apiCaches(platform)
   return async (c, next) => {
     c.set('auth', undefined)
     c.set('sessionInvalid', false)
@@ -44,7 +46,17 @@ export function identity(platform: Platform, replay: ReplayGuard): MiddlewareHan
     }
     const token = readSessionCookie(c.req.header('cookie'))
     if (token !== undefined) {
-      const session = await platform.queries.getSession(hashSessionToken(token), nowSeconds())
+      const hash = hashSessionToken(token)
+      const now = nowSeconds()
+      let session = sessions.get(hash)
+      if (session && session.expires_at <= now) {
+        sessions.delete(hash)
+        session = undefined
+      }
+      if (!session) {
+        const row = await platform.queries.getSession(hash, now)
+        if (row) sessions.set(hash, (session = { pubkey: row.pubkey, expires_at: row.expires_at }))
+      }
       if (!session) {
         c.set('sessionInvalid', true)
       } else {
