@@ -32,7 +32,7 @@ export function activityIdFloor(ms: number): string {
   return Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0')
 }
 
-function activityAfterQuery(db: Database) {
+export function activityAfterQuery(db: Database) {
   return db.preparedPage<[afterId: string], ActivityRow>((q, p, limit) =>
     q.selectFrom('activity').selectAll().where('id', '>', p(0)).orderBy('id').limit(limit),
   )

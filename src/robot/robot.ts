@@ -12,6 +12,7 @@ import { remindPastDueTenants } from './past-due.js'
 import { ProfilePublisher, type PublishReport } from './profile.js'
 import { ProfileDirectory } from './profiles.js'
 import { ActivityNotifier } from './reactor.js'
+import { activityAfterQuery, activityIdFloor } from '../platform/activity-feed.js'
 import { KIND_PROFILE, newestReplaceable } from './lists.js'
 import { notificationIds, texts, type Notification } from './texts.js'
 import { Lease } from '../workers/lease.js'
@@ -58,6 +59,9 @@ export function hostedRelayRoute(platform: Pick<Platform, 'config' | 'queries' |
   }
 }
 
+/** How far back a new lease holder looks for activity its predecessor may not have acted on (lease TTL + margin). */
+export const ROBOT_REPLAY_WINDOW_MS = 5 * 60_000
+
 /** Wakes the outbox where the robot's lease is held (a notice was recorded on another instance). */
 export const OUTBOX_SIGNAL = 'robot-outbox'
 
@@ -70,6 +74,7 @@ export class Robot {
   /** Names and pictures of relay members. */
   readonly profiles: ProfileDirectory
   private readonly notifier: ActivityNotifier
+  private readonly recentActivity: ReturnType<typeof activityAfterQuery>
   readonly lease: Lease
   private unsignal: (() => void) | undefined
   private readonly clock: Clock
@@ -111,6 +116,7 @@ export class Robot {
       clock: this.clock,
     })
     this.notifier = new ActivityNotifier(platform, (n) => this.notify(n))
+    this.recentActivity = activityAfterQuery(platform.db)
     this.lease = options.lease ?? new Lease(platform.leases, 'robot', { log: this.log })
     this.profiles = new ProfileDirectory(platform.db, this.relays, {
       indexerRelays: config.robot.indexerRelays,
@@ -119,6 +125,20 @@ export class Robot {
       clock: this.clock,
       ...options.profiles,
     })
+  }
+
+  /**
+   * Activity of the last few minutes, through the notifier again: what happened while another instance held the
+   * lease and died before acting on it. Notices are keyed by cause, so what was already recorded records nothing.
+   */
+  async replayRecentActivity(windowMs = ROBOT_REPLAY_WINDOW_MS): Promise<void> {
+    let cursor = activityIdFloor(this.clock.now() - windowMs)
+    for (;;) {
+      const page = await this.recentActivity(500, cursor)
+      for (const activity of page) await this.notifier.onActivity(activity)
+      if (page.length < 500) return
+      cursor = page[page.length - 1]!.id
+    }
   }
 
   /** Subscribes to relay activity, resumes pending notifications, and publishes the profile in the background. */
@@ -136,6 +156,7 @@ export class Robot {
     await this.lease.start({
       onAcquired: async () => {
         await this.outbox.start()
+        void this.track(this.replayRecentActivity())
         void this.track(this.publishProfile())
         void this.track(this.remindLoop())
       },

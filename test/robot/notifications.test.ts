@@ -48,6 +48,28 @@ describe('relay activity → notifications', () => {
     expect(await settle()).toEqual([])
   })
 
+  it('a new lease holder replays recent activity its predecessor may not have acted on, recording each notice once', async () => {
+    const { commands, db } = h.platform
+    const tenant = new NostrUser().pubkey
+    // Happened while another instance held the robot's lease (this robot was not listening).
+    const relay = await commands.createRelay(tenant, { subdomain: 'replayed', plan: 'free', info_name: 'Replayed' })
+    await commands.completeRelaySync(relay.id)
+    await settle()
+    const robot = new Robot(h.platform)
+    const rows = () => db.raw<{ id: string }>('SELECT id FROM notification WHERE recipient = ?', [tenant])
+    expect(await rows()).toEqual([])
+    await robot.replayRecentActivity()
+    expect(await rows()).toEqual([{ id: `relay-ready:${relay.id}` }])
+    await robot.replayRecentActivity()
+    expect(await rows()).toHaveLength(1)
+    // Outside the window: nothing.
+    const later = await commands.createRelay(tenant, { subdomain: 'replayed-late', plan: 'free' })
+    await commands.completeRelaySync(later.id)
+    await settle()
+    await robot.replayRecentActivity(-60_000)
+    expect(await rows()).toHaveLength(1)
+  })
+
   it('no relay ready for a relay synced while inactive', async () => {
     const { commands } = h.platform
     const relay = await commands.createRelay(new NostrUser().pubkey, { subdomain: 'inactive-sync', plan: 'free' })
