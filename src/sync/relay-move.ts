@@ -56,6 +56,9 @@ export async function moveRelay(platform: Platform, relaySync: RelaySync, relayI
   try {
     // A sync that began before the claim finishes first; later ones see the claim and leave the relay alone.
     await relaySync.settled(relayId)
+    // On PostgreSQL another instance may be syncing this relay right now: its engine call ends (or times out)
+    // within the engine timeout, so once that has passed no change from before the claim can reach the source.
+    if (platform.db.kind === 'postgres') await new Promise((resolve) => setTimeout(resolve, platform.config.engine.timeoutMs + 1000))
     const relay = (await queries.getRelay(relayId))!
     await source.client.patchRelay(relayId, { inactive: true }).catch((err) => {
       throw stepFailure('stopping the relay', source, err)

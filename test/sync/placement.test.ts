@@ -116,6 +116,8 @@ beforeAll(async () => {
     ROBOT_SECRET: robotSecret,
     SERVER_ADMIN_PUBKEYS: admin.pk,
     ZOOID_API_URL: `a=http://127.0.0.1:${portA},b=http://127.0.0.1:${portB}`,
+    // On PostgreSQL a move waits out one engine timeout for other instances' syncs: keep it short here.
+    ENGINE_TIMEOUT_MS: '3000',
   })
   server = await startServer(config, pino({ level: 'silent' }))
 })
