@@ -677,8 +677,8 @@ async function peer(scale: number): Promise<{ rows: string[][]; pass: boolean }>
   return { rows, pass: ingestPass && reqPass }
 }
 
-/** GET /relay/{id}/export into `file`; the bytes received and the X-Event-Count header. */
-async function downloadExport(port: number, robot: Uint8Array, id: string, file: string): Promise<{ bytes: number; count: number }> {
+/** GET /relay/{id}/export into `file`; the bytes received (also told to `onData` as they come) and X-Event-Count. */
+async function downloadExport(port: number, robot: Uint8Array, id: string, file: string, onData: (bytes: number) => void): Promise<{ bytes: number; count: number }> {
   const host = `127.0.0.1:${port}`
   const p = `/relay/${id}/export`
   const auth = nip98Header((t) => finalizeEvent(t, robot), { url: `http://${host}${p}`, method: 'GET' })
@@ -687,7 +687,7 @@ async function downloadExport(port: number, robot: Uint8Array, id: string, file:
   const [res] = (await once(req, 'response')) as [http.IncomingMessage]
   if (res.statusCode !== 200) throw new Error(`export failed: ${res.statusCode}`)
   let bytes = 0
-  res.on('data', (c: Buffer) => (bytes += c.length))
+  res.on('data', (c: Buffer) => onData((bytes += c.length)))
   await pipeline(res, fs.createWriteStream(file))
   return { bytes, count: Number(res.headers['x-event-count']) }
 }
@@ -777,22 +777,28 @@ async function transfer(scale: number): Promise<{ rows: string[][]; pass: boolea
   // Open both relays' databases first, so the baseline includes them.
   for (const id of ['source', 'fresh']) await apiRequest(port, robot, 'GET', `/relay/${id}/stats?days=1`)
   const rssBefore = await engine.rss()
-  let peak = rssBefore
+  // The engine's resident set every 100 ms, with how far the download had got.
+  const samples: { bytes: number; rss: number }[] = []
+  let received = 0
   let sampling = true
   const sampler = (async () => {
     while (sampling) {
-      peak = Math.max(peak, await engine.rss())
+      const at = received
+      samples.push({ bytes: at, rss: await engine.rss() })
       await sleep(100)
     }
   })()
   progress(`exporting ${fmtInt(total)} events`)
   const file = path.join(dataDir, 'export.jsonl')
   const t0 = nowNs()
-  const exported = await downloadExport(port, robot, 'source', file)
+  const exported = await downloadExport(port, robot, 'source', file, (bytes) => (received = bytes))
   const exportSeconds = (nowNs() - t0) / 1e9
   sampling = false
   await sampler
   const rssAfter = await engine.rss()
+  const peak = Math.max(rssBefore, ...samples.map((s) => s.rss))
+  // The peak up to each quarter of the export: flat when it does not grow with the bytes sent.
+  const peakBy = (q: number) => Math.max(rssBefore, ...samples.filter((s) => s.bytes <= q * exported.bytes).map((s) => s.rss))
 
   progress(`importing them into a fresh relay in 1 MiB requests`)
   const t1 = nowNs()
@@ -812,6 +818,7 @@ async function transfer(scale: number): Promise<{ rows: string[][]; pass: boolea
     rows: [
       [`export ${fmtInt(exported.count)} events (${mib(exported.bytes)})`, `${(exported.bytes / 1048576 / exportSeconds).toFixed(1)} MB/s`, `${fmtInt(exported.count / exportSeconds)} events/s`, fmtDuration(exportSeconds * 1e9)],
       ['engine RSS before → peak during export → after', `${mib(rssBefore)} → ${mib(peak)}`, mib(rssAfter), `${verdict(flat)} (peak < before + 64 MiB)`],
+      ['engine RSS peak by 25 / 50 / 75 / 100% of the export', [0.25, 0.5, 0.75, 1].map((q) => (peakBy(q) / 1048576).toFixed(0)).join(' / ') + ' MiB', `${samples.length} samples`, ''],
       ['engine ingest kind 1 (20 conns)', `${fmtInt(ingestRate)}/s`, '', ''],
       [
         `import into a fresh relay (1 MiB requests, ${fmtInt(imported.lines)} lines)`,
