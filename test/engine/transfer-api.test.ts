@@ -219,6 +219,16 @@ describe('POST /relay/{id}/import', () => {
     watcher.close()
   })
 
+  it('reloads groups from imported relay-signed group events', async () => {
+    const r = await createRelay(te, { groups: { enabled: true } })
+    const owner = await authedRelay(te.url(r.host), r.owner)
+    expect(await publish(owner, sign(r.owner, { kind: 9, tags: [['h', 'moved']], content: 'hello?' }))).toBe('refused:invalid: group not found')
+    const metadata = finalizeEvent({ kind: 39000, created_at: Math.floor(Date.now() / 1000), tags: [['d', 'moved'], ['name', 'Moved in']], content: '' }, r.self.sk)
+    expect((await importInto(r.id, JSON.stringify(metadata))).json()).toEqual({ accepted: 1, skipped: 0, refused: [] })
+    expect(await publish(owner, sign(r.owner, { kind: 9, tags: [['h', 'moved']], content: 'hello' }))).toBe('ok:')
+    owner.close()
+  })
+
   it('first_line must be an integer ≥ 1; bodies over 1 MiB → 413; unknown relay → 404', async () => {
     const r = await createRelay(te)
     for (const bad of ['0', '-1', 'abc', '1.5', '']) {
