@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // One entry point: `caravel serve | migrate | admin …` (and the relay engine alone: `caravel engine …`).
+import { execSync } from 'node:child_process'
 import { Command } from 'commander'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { migrate } from './db/migrate.js'
@@ -9,7 +10,7 @@ import { createLogger } from './log.js'
 import { parsePubkey } from './nostr/pubkey.js'
 import { openPlatform, type Platform } from './platform/platform.js'
 import { startServer } from './server.js'
-import { renderEngineMap, type Placement } from './sync/engine-map.js'
+import { renderEngineMap, writeIfChanged, type Placement } from './sync/engine-map.js'
 
 function configOrExit(): Config {
   try {
@@ -116,22 +117,59 @@ export function buildProgram(): Command {
 
   admin
     .command('engine-map')
-    .description('print the reverse-proxy map routing each relay host to the engine it is placed on')
+    .description('print (or keep writing) the reverse-proxy map routing each relay host to the engine it is placed on')
     .option('--format <format>', 'nginx or caddy', 'nginx')
-    .action((options: { format: string }) =>
+    .option('--out <file>', 'write the map to this file (atomically, only when it changed) instead of printing it')
+    .option('--watch <seconds>', 'with --out: look again every so many seconds until stopped')
+    .option('--reload <command>', 'with --out: a shell command run after the file changed (e.g. "nginx -s reload")')
+    .action((options: { format: string; out?: string; watch?: string; reload?: string }) =>
       withPlatform(async (p) => {
         if (options.format !== 'nginx' && options.format !== 'caddy') {
           process.stderr.write(`caravel: --format must be nginx or caddy, got "${options.format}"\n`)
           process.exit(2)
         }
-        const placements: Placement[] = []
-        for (let after = ''; ; ) {
-          const page = await p.queries.listRelayPlacements(after, 1000)
-          if (page.length === 0) break
-          placements.push(...page)
-          after = page[page.length - 1]!.subdomain
+        const every = options.watch === undefined ? undefined : Number(options.watch)
+        if (every !== undefined && !(Number.isFinite(every) && every >= 1)) {
+          process.stderr.write(`caravel: --watch must be a number of seconds (1 or more), got "${options.watch}"\n`)
+          process.exit(2)
         }
-        process.stdout.write(renderEngineMap(options.format, p.config.relayDomain, p.config.engine.engines, placements))
+        if ((every !== undefined || options.reload !== undefined) && options.out === undefined) {
+          process.stderr.write('caravel: --watch and --reload need --out <file>\n')
+          process.exit(2)
+        }
+        const format = options.format
+        const render = async () => {
+          const placements: Placement[] = []
+          for (let after = ''; ; ) {
+            const page = await p.queries.listRelayPlacements(after, 1000)
+            if (page.length === 0) break
+            placements.push(...page)
+            after = page[page.length - 1]!.subdomain
+          }
+          return renderEngineMap(format, p.config.relayDomain, p.config.engine.engines, placements)
+        }
+        if (options.out === undefined) {
+          process.stdout.write(await render())
+          return
+        }
+        const out = options.out
+        const once = async () => {
+          if (!writeIfChanged(out, await render())) return
+          process.stdout.write(`caravel: wrote ${out}\n`)
+          if (options.reload !== undefined) execSync(options.reload, { stdio: 'inherit' })
+        }
+        await once()
+        if (every === undefined) return
+        let stopping = false
+        const stop = () => {
+          stopping = true
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        while (!stopping) {
+          await new Promise((resolve) => setTimeout(resolve, every * 1000))
+          if (!stopping) await once().catch((err: unknown) => process.stderr.write(`caravel: engine map not updated: ${(err as Error).message}\n`))
+        }
       }),
     )
 

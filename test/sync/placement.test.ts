@@ -5,7 +5,7 @@
 // target dies mid-way leaves the relay working on A, and once B is back the move succeeds over the leftover copy.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -302,5 +302,33 @@ describe('engine placement', () => {
     const missing = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'admin', 'engine-map'], { env: { ...env, ZOOID_API_URL: `a=http://127.0.0.1:${a.port}` } }).catch((err) => err)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toBe('caravel: configuration error: ZOOID_API_URL: relays are placed on engine "b", which it does not list; list every engine that holds relays (name=url)\n')
+  })
+
+  it('keeps a map file current with --watch, running the reload command after each change', async () => {
+    const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ROBOT_SECRET: robotSecret, ZOOID_API_URL: `a=http://127.0.0.1:${a.port},b=http://127.0.0.1:${b.port}`, ...databaseEnv }
+    const out = join(dataDir, 'engines.conf')
+    const reloads = join(dataDir, 'reloads.log')
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'admin', 'engine-map', '--out', out, '--watch', '1', '--reload', `echo reloaded >> ${reloads}`], { env, stdio: 'ignore' })
+    try {
+      const waitFor = async (what: string, check: () => boolean) => {
+        const deadline = Date.now() + 20_000
+        while (!check()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+      const map = () => (existsSync(out) ? readFileSync(out, 'utf8') : '')
+      const reloaded = () => (existsSync(reloads) ? readFileSync(reloads, 'utf8').trim().split('\n').length : 0)
+      await waitFor('the first map', () => map().includes('map $host $caravel_engine') && reloaded() === 1)
+      // A new relay placed on b appears in the file within a watch period; unchanged polls reload nothing.
+      const created = await api(admin, 'POST', '/api/relays', { subdomain: 'watched-club', plan: 'free', engine: 'b', tenant: owner.pk })
+      expect(created.status, JSON.stringify(created)).toBe(201)
+      await waitFor('the new relay in the map', () => map().includes('    watched-club.localhost caravel_engine_b;'))
+      await waitFor('one more reload', () => reloaded() === 2)
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      expect(reloaded()).toBe(2)
+    } finally {
+      child.kill('SIGTERM')
+    }
   })
 })
