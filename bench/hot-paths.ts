@@ -206,6 +206,11 @@ export async function dataset(scale: number): Promise<Dataset> {
   if (existsSync(marker)) {
     const saved = JSON.parse(readFileSync(marker, 'utf8')) as { counts: Counts; generatedIn: string }
     progress(`reusing the dataset in ${dir} (generated in ${saved.generatedIn}; delete the directory to regenerate)`)
+    // Migrations added since it was generated (new columns, new indexes) are applied to the indexed copy.
+    const existing = new SqliteDatabase(result.indexed)
+    const applied = await migrate(existing)
+    await existing.close()
+    if (applied.length > 0) progress(`applied ${applied.join(', ')} to the reused dataset`)
     return { ...result, generatedIn: `${saved.generatedIn}, reused` }
   }
   rmSync(dir, { recursive: true, force: true })
