@@ -12,14 +12,8 @@ import { DASHBOARD_DIR, packageRoot } from '../../src/api/static.js'
 import { loadConfig } from '../../src/config.js'
 import { nip98Header } from '../../src/nostr/nip98.js'
 import { startServer, type RunningServer } from '../../src/server.js'
-import { useWebSocketImplementation } from 'nostr-tools/relay'
-import { keys, LocalWebSocket, sign, type Keys } from '../engine/helpers.js'
+import { keys, sign, type Keys } from '../engine/helpers.js'
 import { freePort } from '../helpers/ports.js'
-
-// The server's robot gateway (src/robot/nostr-relays.ts) installs plain `ws` as nostr-tools' WebSocket when
-// it is imported, which undoes engine/helpers' `*.localhost` resolver for the tests' own Nostr clients. Put it
-// back once everything above is loaded (the robot is equally served by it: any other name resolves as usual).
-useWebSocketImplementation(LocalWebSocket)
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
