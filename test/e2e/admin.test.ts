@@ -1,5 +1,6 @@
-// An operator in a real browser: tenants and relays lists with search and filters, a relay's detail with
-// every toggle, force re-sync, a sync error shown with its message, and deactivation.
+// An operator in a real browser: tenants and relays lists with search and filters, a relay's detail with its
+// engine (no move control with one engine) and every toggle, force re-sync, a sync error shown with its message,
+// and deactivation.
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { npubEncode } from 'nostr-tools/nip19'
@@ -85,9 +86,13 @@ describe('admin dashboard', () => {
 
   it('edits every toggle of a relay, including those a tenant sees gated', async () => {
     const { page } = tp
+    const engines = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/engines')
     await page.locator('[data-testid="relay-row"][data-subdomain="alpha-two"]').getByRole('link', { name: 'alpha-two' }).click()
     await page.getByRole('heading', { name: 'alpha-two' }).waitFor()
     await page.getByText(npubEncode(ann.pk)).waitFor()
+    // One embedded engine: the page names it, and there is nowhere to move the relay to.
+    expect(await page.getByTestId('relay-engine').textContent()).toBe('embedded')
+    expect(((await (await engines).json()) as { data: { items: unknown[] } }).data.items).toHaveLength(1)
     const switches = page.getByRole('switch')
     expect(await switches.count()).toBe(7)
     for (const name of ['Public join', 'Strip signatures', 'Groups', 'Relay management', 'Blossom media', 'LiveKit audio and video', 'Push notifications']) {
@@ -97,6 +102,9 @@ describe('admin dashboard', () => {
       await expect.poll(() => s.isChecked(), { timeout: WAIT }).toBe(true)
     }
     await page.locator('[data-testid="sync-state"][data-state="synced"]').waitFor({ state: 'attached' })
+    // Long after the engines were listed (seven saves since): no engine section, no move control.
+    expect(await page.getByRole('region', { name: 'Engine' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Move to engine…' }).count()).toBe(0)
     const relay = (await caravel.api(admin, 'GET', `/api/relays/${ids['alpha-two']}`)).data
     expect(relay).toMatchObject({
       policy_public_join: true,

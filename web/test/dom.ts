@@ -56,3 +56,15 @@ export function useMount(): (ui: () => JSX.Element) => HTMLElement {
     return root
   }
 }
+
+/** Lets pending fetches and the effects they trigger run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
+}
+
+/** An element's text as a person reads it: whitespace collapsed. */
+export const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim()
+
+/** The button named `name` (its text or aria-label) under `root`. */
+export const button = (root: ParentNode, name: string) =>
+  [...root.querySelectorAll('button')].find((b) => text(b) === name || b.getAttribute('aria-label') === name) as HTMLButtonElement

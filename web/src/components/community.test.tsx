@@ -4,8 +4,9 @@
 // kinds saved; the import summary; the stats tiles and tables; keyboard tabs.
 import { createSignal } from 'solid-js'
 import { describe, expect, it } from 'vitest'
-import { ok, refuse, useMount, useScriptedApi } from '../../test/dom'
-import type { Invite, Member, RelayDetail, RelayStats } from '../lib/api'
+import { button, ok, refuse, settle, text, useMount, useScriptedApi } from '../../test/dom'
+import { PK, relayDetail as relay } from '../../test/fixtures'
+import type { Invite, Member, RelayStats } from '../lib/api'
 import { shortNpub } from '../lib/format'
 import { memberSeries, kindSeries } from '../lib/stats'
 import { ImportSummary } from './DataPanel'
@@ -18,44 +19,11 @@ import { Tabs } from './Tabs'
 const { calls, script } = useScriptedApi()
 const mount = useMount()
 
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
-}
-const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim()
-const button = (root: ParentNode, name: string) =>
-  [...root.querySelectorAll('button')].find((b) => text(b) === name || b.getAttribute('aria-label') === name) as HTMLButtonElement
 const type = (input: HTMLInputElement, value: string) => {
   input.value = value
   input.dispatchEvent(new Event('input', { bubbles: true }))
 }
 
-const PK = (c: string) => c.repeat(64)
-const relay = (over: Partial<RelayDetail> = {}): RelayDetail => ({
-  id: 'r1',
-  tenant: PK('a'),
-  subdomain: 'club',
-  url: 'ws://club.localhost:3334',
-  plan: 'free',
-  status: 'active',
-  synced: true,
-  sync_error: '',
-  info_name: 'Club',
-  info_icon: '',
-  info_description: '',
-  policy_public_join: false,
-  policy_strip_signatures: false,
-  groups_enabled: false,
-  management_enabled: true,
-  blossom_enabled: false,
-  livekit_enabled: false,
-  push_enabled: false,
-  exempt_kinds: [1059, 9735, 13194, 23194, 23195, 24133],
-  engine: null,
-  created_at: 1_700_000_000,
-  updated_at: 1_700_000_000,
-  members: { used: 1, allowed: 10 },
-  ...over,
-})
 const member = (over: Partial<Member>): Member => ({
   pubkey: PK('b'),
   npub: 'npub1b',

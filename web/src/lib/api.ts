@@ -100,6 +100,22 @@ export type RelayStats = z.infer<typeof StatsSchema>
 
 export type ImportResult = z.infer<typeof ImportSummarySchema>
 
+/** `GET /api/engines` (admins); the route declares its schema itself (src/api/routes/engines.ts). */
+export interface Engine {
+  name: string
+  url: string
+  relays: number
+}
+
+/** `POST /api/relays/{id}/move`: the relay on its new engine and what was moved. */
+export interface RelayMove {
+  relay: Relay
+  from: string
+  to: string
+  events: number
+  source_purged: boolean
+}
+
 /** Called when a guarded request finds the session gone, so the app can show the sign-in page. */
 let onSignedOut: (() => void) | undefined
 export function setSignedOutHandler(handler: () => void): void {
@@ -177,6 +193,8 @@ export const api = {
   deactivate: (id: string) => request<Relay>('POST', `/api/relays/${encodeURIComponent(id)}/deactivate`),
   activate: (id: string) => request<Relay>('POST', `/api/relays/${encodeURIComponent(id)}/activate`),
   sync: (id: string) => request<Relay>('POST', `/api/relays/${encodeURIComponent(id)}/sync`),
+  engines: () => request<{ items: Engine[] }>('GET', '/api/engines'),
+  moveRelay: (id: string, engine: string) => request<RelayMove>('POST', `${relayPath(id)}/move`, json({ engine })),
   activity: (id: string, p: { cursor?: string; limit?: number } = {}) =>
     request<Page<Activity>>('GET', `/api/relays/${encodeURIComponent(id)}/activity${q(p)}`),
   members: (id: string) => request<Members>('GET', `${relayPath(id)}/members`),

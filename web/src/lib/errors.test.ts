@@ -29,6 +29,8 @@ describe('error words', () => {
       // billing and Lightning
       'billing-disabled', 'lightning-disabled', 'invoice-not-found', 'invoice-not-open', 'payment-in-progress', 'payment-changed',
       'price-unavailable', 'invalid-amount', 'invalid-nwc-url',
+      // engines
+      'unknown-engine', 'already-on-engine', 'move-in-progress', 'move-failed', 'move-abandoned', 'relay-moving',
     ]
     expect(apiCodes.filter((c) => !(c in ERROR_MESSAGES))).toEqual([])
   })

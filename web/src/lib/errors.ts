@@ -42,6 +42,13 @@ export const ERROR_MESSAGES: Record<string, Describe> = {
   'relay-is-active': 'This relay is already active.',
   'relay-is-delinquent': 'This relay is suspended for an unpaid invoice; it comes back as soon as the invoice is paid.',
   'engine-unavailable': 'The relay engine cannot be reached right now. Try again in a moment.',
+  // Engines (admins): placing and moving relays
+  'unknown-engine': (m) => sentence(m) || 'That engine is not configured on this deployment.',
+  'already-on-engine': 'The relay is already on that engine.',
+  'move-in-progress': 'This relay is already being moved. Wait for that move to finish.',
+  'move-failed': (m) => `An engine refused a step, so the move was undone and the relay runs where it was. ${sentence(m)}`.trim(),
+  'move-abandoned': 'The move stalled and was undone meanwhile: the relay runs where it was.',
+  'relay-moving': 'This relay is being moved to another engine. Try again in a moment.',
   'invalid-url': (m) => sentence(m) || 'Enter a web address starting with http:// or https://.',
   'invalid-pubkey': 'Enter a public key as npub1… or 64 hexadecimal characters.',
   // Members, invites, moderation, import (the server's message names the limit, the code or the line)

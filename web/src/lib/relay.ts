@@ -27,6 +27,7 @@ const ACTIVITY_WORDS: Record<string, string> = {
   mark_relay_delinquent: 'Suspended for an unpaid invoice',
   fail_relay_sync: 'Sync to the relay engine failed',
   complete_relay_sync: 'Relay engine updated',
+  move_relay: 'Moved to another engine',
 }
 
 export function activityLabel(a: Pick<Activity, 'activity_type'>): string {

@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog'
 import { RelayUrl } from '../components/CopyButton'
 import { Section } from '../components/Section'
 import { DataPanel } from '../components/DataPanel'
+import { EngineSection } from '../components/EngineSection'
 import { InvitesPanel } from '../components/InvitesPanel'
 import { MembersPanel } from '../components/MembersPanel'
 import { ModerationPanel } from '../components/ModerationPanel'
@@ -134,6 +135,9 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
                   {npub(r().tenant)}
                 </Link>
               </p>
+              <p class="text-sm text-slate-600">
+                Engine <span class="font-mono text-xs font-semibold text-slate-800" data-testid="relay-engine">{r().engine}</span>
+              </p>
             </Show>
             <Show when={loadError()}>
               <Alert>{loadError()}</Alert>
@@ -169,6 +173,9 @@ export function RelayPage(props: { id: string; admin?: boolean }) {
                 <Section title="Activity" id="activity-title">
                   <ActivityTimeline relayId={r().id} version={activityVersion()} />
                 </Section>
+                <Show when={props.admin}>
+                  <EngineSection relay={r()} onMoved={applied} />
+                </Show>
                 <StatusSection relay={r()} onChanged={applied} />
               </Match>
               <Match when={tab() === 'members'}>
