@@ -1,10 +1,11 @@
-import { createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js'
+import { createSignal, Match, onCleanup, Show, Switch } from 'solid-js'
 import { Alert } from '../components/Alert'
 import { Button } from '../components/Button'
 import { CopyButton } from '../components/CopyButton'
 import { inputClass } from '../components/Field'
 import { QrCode } from '../components/QrCode'
 import { Spinner } from '../components/Spinner'
+import { TabPanel, Tabs, type TabSpec } from '../components/Tabs'
 import { errorText } from '../lib/errors'
 import type { Signer } from '../lib/nip98'
 import { sessionNotice, signIn } from '../lib/session'
@@ -13,7 +14,7 @@ import { bunkerSigner, extensionSigner, hasExtension, nostrConnect, type NostrCo
 
 type Method = 'extension' | 'bunker' | 'qr'
 
-const METHODS: { id: Method; label: string }[] = [
+const METHODS: TabSpec<Method>[] = [
   { id: 'extension', label: 'Browser extension' },
   { id: 'bunker', label: 'Bunker URI' },
   { id: 'qr', label: 'Signer app (QR)' },
@@ -78,101 +79,84 @@ export function SignIn(props: { onSignedIn: () => void }) {
       <Show when={sessionNotice()}>
         <Alert tone="info">{sessionNotice()}</Alert>
       </Show>
-      <div role="tablist" aria-label="How to sign in" class="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
-        <For each={METHODS}>
-          {(m) => (
-            <button
-              type="button"
-              role="tab"
-              id={`tab-${m.id}`}
-              aria-selected={method() === m.id}
-              aria-controls={`panel-${m.id}`}
-              class="flex-1 rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 aria-selected:bg-white aria-selected:text-slate-900 aria-selected:shadow-sm"
-              onClick={() => choose(m.id)}
-            >
-              {m.label}
-            </button>
-          )}
-        </For>
-      </div>
+      <Tabs label="How to sign in" idPrefix="signin" look="segmented" tabs={METHODS} selected={method()} onSelect={choose} />
       <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-        <Switch>
-          <Match when={method() === 'extension'}>
-            <div role="tabpanel" id="panel-extension" aria-labelledby="tab-extension" class="space-y-3">
-              <p class="text-sm text-slate-700">Use a NIP-07 extension such as Alby or nos2x.</p>
-              <Show when={!hasExtension()}>
-                <Alert tone="warning">No Nostr extension was found in this browser. Install one, or sign in with a remote signer.</Alert>
-              </Show>
-              <Button
-                disabled={!hasExtension()}
-                busy={busy() !== null}
-                onClick={() => run('Waiting for your extension…', () => finish(extensionSigner()))}
+        <TabPanel idPrefix="signin" tab={method()}>
+          <Switch>
+            <Match when={method() === 'extension'}>
+              <div class="space-y-3">
+                <p class="text-sm text-slate-700">Use a NIP-07 extension such as Alby or nos2x.</p>
+                <Show when={!hasExtension()}>
+                  <Alert tone="warning">No Nostr extension was found in this browser. Install one, or sign in with a remote signer.</Alert>
+                </Show>
+                <Button
+                  disabled={!hasExtension()}
+                  busy={busy() !== null}
+                  onClick={() => run('Waiting for your extension…', () => finish(extensionSigner()))}
+                >
+                  Sign in with extension
+                </Button>
+              </div>
+            </Match>
+            <Match when={method() === 'bunker'}>
+              <form
+                class="space-y-3"
+                onSubmit={(e) => {
+                  e.preventDefault()
+                  void run('Connecting to your signer…', async () => {
+                    const remote = await bunkerSigner(bunkerUri())
+                    await finish(remote, remote)
+                  })
+                }}
               >
-                Sign in with extension
-              </Button>
-            </div>
-          </Match>
-          <Match when={method() === 'bunker'}>
-            <form
-              role="tabpanel"
-              id="panel-bunker"
-              aria-labelledby="tab-bunker"
-              class="space-y-3"
-              onSubmit={(e) => {
-                e.preventDefault()
-                void run('Connecting to your signer…', async () => {
-                  const remote = await bunkerSigner(bunkerUri())
-                  await finish(remote, remote)
-                })
-              }}
-            >
-              <label for="bunker-uri" class="block text-sm font-medium">
-                Bunker URI
-              </label>
-              <input
-                id="bunker-uri"
-                class={inputClass}
-                placeholder="bunker://…?relay=wss://…"
-                autocomplete="off"
-                spellcheck={false}
-                value={bunkerUri()}
-                onInput={(e) => setBunkerUri(e.currentTarget.value)}
-              />
-              <p class="text-sm text-slate-600">Copy it from your remote signer (nsec.app, Amber, a bunker you run).</p>
-              <Button type="submit" busy={busy() !== null} disabled={bunkerUri().trim() === ''}>
-                Connect
-              </Button>
-            </form>
-          </Match>
-          <Match when={method() === 'qr'}>
-            <div role="tabpanel" id="panel-qr" aria-labelledby="tab-qr" class="space-y-3">
-              <p class="text-sm text-slate-700">Scan this code with a Nostr signer app (such as Amber), then approve the connection.</p>
-              <Show when={connect()}>
-                {(session) => (
-                  <>
-                    <QrCode text={session().uri} label="Nostr Connect QR code" />
-                    <div class="flex flex-wrap items-center gap-2">
-                      <input
-                        aria-label="Nostr Connect link"
-                        readonly
-                        class={`${inputClass} font-mono text-xs`}
-                        value={session().uri}
-                        data-testid="nostrconnect-uri"
-                      />
-                      <CopyButton text={session().uri} label="Copy link" />
-                    </div>
-                    <Show when={!busy()}>
-                      <Spinner label="Waiting for your signer app…" />
-                    </Show>
-                  </>
-                )}
-              </Show>
-              <Button variant="secondary" onClick={startQr}>
-                New code
-              </Button>
-            </div>
-          </Match>
-        </Switch>
+                <label for="bunker-uri" class="block text-sm font-medium">
+                  Bunker URI
+                </label>
+                <input
+                  id="bunker-uri"
+                  class={inputClass}
+                  placeholder="bunker://…?relay=wss://…"
+                  autocomplete="off"
+                  spellcheck={false}
+                  value={bunkerUri()}
+                  onInput={(e) => setBunkerUri(e.currentTarget.value)}
+                />
+                <p class="text-sm text-slate-600">Copy it from your remote signer (nsec.app, Amber, a bunker you run).</p>
+                <Button type="submit" busy={busy() !== null} disabled={bunkerUri().trim() === ''}>
+                  Connect
+                </Button>
+              </form>
+            </Match>
+            <Match when={method() === 'qr'}>
+              <div class="space-y-3">
+                <p class="text-sm text-slate-700">Scan this code with a Nostr signer app (such as Amber), then approve the connection.</p>
+                <Show when={connect()}>
+                  {(session) => (
+                    <>
+                      <QrCode text={session().uri} label="Nostr Connect QR code" />
+                      <div class="flex flex-wrap items-center gap-2">
+                        <input
+                          aria-label="Nostr Connect link"
+                          readonly
+                          class={`${inputClass} font-mono text-xs`}
+                          value={session().uri}
+                          data-testid="nostrconnect-uri"
+                        />
+                        <CopyButton text={session().uri} label="Copy link" />
+                      </div>
+                      <Show when={!busy()}>
+                        <Spinner label="Waiting for your signer app…" />
+                      </Show>
+                    </>
+                  )}
+                </Show>
+                <Button variant="secondary" onClick={startQr}>
+                  New code
+                </Button>
+              </div>
+            </Match>
+          </Switch>
+        </TabPanel>
         <Show when={busy()}>
           <Spinner class="mt-3" label={busy()!} />
         </Show>
