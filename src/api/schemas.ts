@@ -140,6 +140,25 @@ export const BannedPubkeySchema = z
 
 export const BannedEventSchema = z.object({ id: z.string(), reason: z.string() }).openapi('BannedEvent')
 
+// Engines and relay moves (admins).
+export const EngineSchema = z
+  .object({
+    name: z.string(),
+    url: z.string().openapi({ description: 'origin of its management API' }),
+    relays: z.number().int().openapi({ description: 'relays placed on it' }),
+  })
+  .openapi('Engine')
+
+export const MoveSchema = z
+  .object({
+    relay: RelaySchema,
+    from: z.string(),
+    to: z.string(),
+    events: z.number().int().openapi({ description: 'events exported from the source and taken by the target' }),
+    source_purged: z.boolean().openapi({ description: "false when the source engine could not delete its (inactive) copy" }),
+  })
+  .openapi('RelayMove')
+
 export const TenantSchema = z
   .object({
     pubkey: z.string(),

@@ -8,26 +8,8 @@ import { moveRelay } from '../../sync/relay-move.js'
 import type { RelaySync } from '../../sync/relay-sync.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
-import { envelope, ErrorSchema, IdParam, RelaySchema } from '../schemas.js'
+import { EngineSchema, envelope, ErrorSchema, IdParam, MoveSchema } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
-
-const EngineSchema = z
-  .object({
-    name: z.string(),
-    url: z.string().openapi({ description: 'origin of its management API' }),
-    relays: z.number().int().openapi({ description: 'relays placed on it' }),
-  })
-  .openapi('Engine')
-
-const MoveSchema = z
-  .object({
-    relay: RelaySchema,
-    from: z.string(),
-    to: z.string(),
-    events: z.number().int().openapi({ description: 'events exported from the source and taken by the target' }),
-    source_purged: z.boolean().openapi({ description: "false when the source engine could not delete its (inactive) copy" }),
-  })
-  .openapi('RelayMove')
 
 export function engineRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, relaySync: RelaySync) {
   const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)

@@ -5,6 +5,7 @@ import type {
   ActivitySchema,
   BannedEventSchema,
   BannedPubkeySchema,
+  EngineSchema,
   IdentitySchema,
   ImportSummarySchema,
   InviteCreateSchema,
@@ -13,6 +14,7 @@ import type {
   LightningPaymentSchema,
   MemberSchema,
   MembersSchema,
+  MoveSchema,
   PlanSchema,
   PublicConfigSchema,
   RelayDetailSchema,
@@ -100,21 +102,11 @@ export type RelayStats = z.infer<typeof StatsSchema>
 
 export type ImportResult = z.infer<typeof ImportSummarySchema>
 
-/** `GET /api/engines` (admins); the route declares its schema itself (src/api/routes/engines.ts). */
-export interface Engine {
-  name: string
-  url: string
-  relays: number
-}
+/** `GET /api/engines` (admins). */
+export type Engine = z.infer<typeof EngineSchema>
 
 /** `POST /api/relays/{id}/move`: the relay on its new engine and what was moved. */
-export interface RelayMove {
-  relay: Relay
-  from: string
-  to: string
-  events: number
-  source_purged: boolean
-}
+export type RelayMove = z.infer<typeof MoveSchema>
 
 /** Called when a guarded request finds the session gone, so the app can show the sign-in page. */
 let onSignedOut: (() => void) | undefined
