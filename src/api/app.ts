@@ -65,8 +65,9 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
     },
   })
   api.onError(onError)
-  // CORS only for requests that carry an Origin: hono's cors() adds `Vary` after the handler, which sends
-  // every response down @hono/node-server's slow path (it halved throughput in the API benchmark).
+  // CORS only for requests that carry an Origin: hono's cors() on every request cost a good share of the API
+  // benchmark. Setting `Vary` here still makes the headers a `Headers` object (about 3.6 µs per response;
+  // docs/benchmarks.md), a price paid so caches never mix answers for different origins.
   const corsFor = cors({ origin: platform.config.server.allowOrigins, allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 })
   api.use('*', (c, next) => {
     if (c.req.header('origin') !== undefined) return corsFor(c, next)
