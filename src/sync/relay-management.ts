@@ -111,7 +111,7 @@ export class RelayManagementClient {
     const rows = Array.isArray(result)
       ? result.filter((r): r is BannedPubkey => typeof r?.pubkey === 'string').map((r) => ({ pubkey: r.pubkey, reason: typeof r.reason === 'string' ? r.reason : '' }))
       : []
-    return pageOf(rows, (r) => r.pubkey, page)
+    return pageAfter(rows, (r) => r.pubkey, page)
   }
 
   async listBannedEvents(relayHost: string, page: ListPage = {}): Promise<BannedEvent[]> {
@@ -119,7 +119,7 @@ export class RelayManagementClient {
     const rows = Array.isArray(result)
       ? result.filter((r): r is BannedEvent => typeof r?.id === 'string').map((r) => ({ id: r.id, reason: typeof r.reason === 'string' ? r.reason : '' }))
       : []
-    return pageOf(rows, (r) => r.id, page)
+    return pageAfter(rows, (r) => r.id, page)
   }
 }
 
@@ -131,7 +131,7 @@ export interface ListPage {
 
 const pageParams = (page: ListPage): unknown[] => (page.limit === undefined ? [] : page.after === undefined ? [page.limit] : [page.limit, page.after])
 
-function pageOf<T>(rows: T[], key: (row: T) => string, page: ListPage): T[] {
+export function pageAfter<T>(rows: T[], key: (row: T) => string, page: ListPage): T[] {
   const after = page.after
   const sorted = rows.filter((r) => after === undefined || key(r) > after).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   return page.limit === undefined ? sorted : sorted.slice(0, page.limit)

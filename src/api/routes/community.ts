@@ -3,7 +3,6 @@
 // management API (Caravel extensions; an engine without them answers 501 `not-supported-by-engine`).
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { z } from '@hono/zod-openapi'
-import { npubEncode } from 'nostr-tools/nip19'
 import { getPublicKey } from 'nostr-tools/pure'
 import { hexToBytes } from 'nostr-tools/utils'
 import type { RelayRow } from '../../db/schema.js'
@@ -11,12 +10,13 @@ import { DomainError } from '../../platform/errors.js'
 import { nowSeconds } from '../../platform/ids.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayUrlFor } from '../../platform/views.js'
-import type { Profile, ProfileDirectory } from '../../robot/profiles.js'
+import type { ProfileDirectory } from '../../robot/profiles.js'
 import { EngineError, IMPORT_CHUNK_LIMIT, type EngineClient, type EngineInvite } from '../../sync/engine-client.js'
 import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
 import { envelope, IdParam, ImportSummarySchema, InviteCreateSchema, InviteSchema, MembersSchema, StatsSchema } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
+import { people } from './people.js'
 
 export { IMPORT_CHUNK_LIMIT }
 export const IMPORT_PATH = /^\/api\/relays\/[^/]+\/import$/
@@ -50,15 +50,7 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
     }
   }
 
-  async function profilesOf(relay: RelayRow, pubkeys: string[]): Promise<Map<string, Profile>> {
-    if (!options.profiles || pubkeys.length === 0) return new Map()
-    return options.profiles.lookup([...new Set(pubkeys)], urlFor(relay.subdomain))
-  }
-
-  const person = (pubkey: string, profiles: Map<string, Profile>) => {
-    const p = profiles.get(pubkey)
-    return { pubkey, npub: npubEncode(pubkey), name: p?.name ?? null, picture: p?.picture ?? null }
-  }
+  const { profilesOf, person } = people(platform, options.profiles)
 
   async function inviteViews(relay: RelayRow, invites: EngineInvite[]) {
     const profiles = await profilesOf(relay, invites.flatMap((i) => i.joins.map((j) => j.pubkey)))

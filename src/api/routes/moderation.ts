@@ -4,10 +4,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { z } from '@hono/zod-openapi'
 import type { RelayRow } from '../../db/schema.js'
 import { parsePubkey } from '../../nostr/pubkey.js'
-import { npubEncode } from 'nostr-tools/nip19'
 import { DomainError } from '../../platform/errors.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../../platform/pagination.js'
-import { relayUrlFor } from '../../platform/views.js'
 import type { ProfileDirectory } from '../../robot/profiles.js'
 import type { Platform } from '../../platform/platform.js'
 import { relayMembers } from '../../sync/members.js'
@@ -17,6 +15,7 @@ import type { ApiEnv } from '../env.js'
 import { ok } from '../errors.js'
 import { BannedEventSchema, BannedPubkeySchema, envelope, IdParam, page, PageQuery } from '../schemas.js'
 import { defineRoute, jsonBody, jsonResponse } from './define.js'
+import { people } from './people.js'
 
 const PubkeyBody = z.strictObject({
   pubkey: z.string().max(200).openapi({ description: 'hex, npub or nprofile' }),
@@ -31,13 +30,16 @@ function pubkeyOf(raw: string): string {
   return parsed.pubkey
 }
 
+/** The key a page cursor names (the last pubkey or event id of the previous page). */
+const keyAfter = (cursor: string | undefined): string | undefined => (cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0])
+
 function eventIdOf(raw: string): string {
   if (!/^[0-9a-f]{64}$/.test(raw)) throw new DomainError(400, 'invalid-event-id', 'an event id is 64 lower-case hex characters')
   return raw
 }
 
 export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, options: { profiles?: ProfileDirectory } = {}) {
-  const urlFor = relayUrlFor(platform.config.relayDomain, platform.config.engine.port)
+  const { profilesOf, person } = people(platform, options.profiles)
 
   /** Runs a NIP-86 call on the relay (at the engine serving it), with the refusals in the API's words. */
   async function manage<T>(relay: RelayRow, call: (management: RelayManagementClient, host: string) => Promise<T>): Promise<T> {
@@ -117,14 +119,9 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     async (c) => {
       const relay = c.var.relay
       const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
-      const after = cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0]
-      const rows = await manage(relay, (management, host) => management.listBannedPubkeys(host, { limit: limit + 1, after }))
-      const profiles = options.profiles && rows.length > 0 ? await options.profiles.lookup(rows.slice(0, limit).map((r) => r.pubkey), urlFor(relay.subdomain)) : new Map()
-      const view = (r: { pubkey: string; reason: string }) => {
-        const p = profiles.get(r.pubkey)
-        return { pubkey: r.pubkey, npub: npubEncode(r.pubkey), reason: r.reason, name: p?.name ?? null, picture: p?.picture ?? null }
-      }
-      return c.json(ok(pageOf(rows, limit, view, (r) => [r.pubkey])), 200)
+      const rows = await manage(relay, (management, host) => management.listBannedPubkeys(host, { limit: limit + 1, after: keyAfter(cursor) }))
+      const profiles = await profilesOf(relay, rows.slice(0, limit).map((r) => r.pubkey))
+      return c.json(ok(pageOf(rows, limit, (r) => ({ ...person(r.pubkey, profiles), reason: r.reason }), (r) => [r.pubkey])), 200)
     },
   )
 
@@ -139,8 +136,7 @@ export function moderationRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, o
     }),
     async (c) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
-      const after = cursor === undefined ? undefined : decodeCursor<[string]>(cursor, ['string'])[0]
-      const rows = await manage(c.var.relay, (management, host) => management.listBannedEvents(host, { limit: limit + 1, after }))
+      const rows = await manage(c.var.relay, (management, host) => management.listBannedEvents(host, { limit: limit + 1, after: keyAfter(cursor) }))
       return c.json(ok(pageOf(rows, limit, (r) => r, (r) => [r.id])), 200)
     },
   )
