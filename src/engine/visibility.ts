@@ -7,8 +7,12 @@ import { AUTH_KIND } from './nip42.js'
 import { INVITE_KIND, JOIN_REQUEST_KIND, LEAVE_REQUEST_KIND } from './nip43.js'
 
 export const GIFT_WRAP_KIND = 1059
-/** Zap receipts are public: exempt from auth for their sender, but read by every member like other events. */
-export const ZAP_RECEIPT_KIND = 9735
+/**
+ * Encrypted traffic between two ends — NIP-47 wallet requests and responses, NIP-46 remote signing. When such a
+ * kind is exempt, only its ends (and admins) read it; other exempt kinds (zap receipts, a tenant's own choices)
+ * are read by every member like any event, and also by the non-member they come from or are addressed to.
+ */
+export const PRIVATE_TRAFFIC_KINDS: ReadonlySet<number> = new Set([23194, 23195, 24133])
 
 /** Who is reading: the connection's authenticated pubkeys and what they amount to on this relay. */
 export interface Viewer {
@@ -29,13 +33,16 @@ export function isInternalState(event: NostrEvent, self: string): boolean {
 
 const NO_KINDS: ReadonlySet<number> = new Set()
 
-/** `exempt`: the relay's policy.exempt_kinds (Caravel), delivered to their author, `p` recipients and admins. */
+/** `exempt`: the relay's policy.exempt_kinds (Caravel): see PRIVATE_TRAFFIC_KINDS. */
 export function canSee(viewer: Viewer, event: NostrEvent, self: string, groups?: GroupRegistry, exempt = NO_KINDS): boolean {
   if (NEVER_DELIVERED.has(event.kind)) return false
   if (event.kind === INVITE_KIND) return addressedTo(event, viewer.authed)
   if (event.kind === GIFT_WRAP_KIND) return addressedTo(event, viewer.authed)
   if (isInternalState(event, self)) return false
-  if (exempt.has(event.kind)) return (event.kind === ZAP_RECEIPT_KIND && viewer.member) || viewer.admin || viewer.authed.has(event.pubkey) || addressedTo(event, viewer.authed)
+  if (exempt.has(event.kind)) {
+    const end = viewer.authed.has(event.pubkey) || addressedTo(event, viewer.authed)
+    return end || viewer.admin || (viewer.member && !PRIVATE_TRAFFIC_KINDS.has(event.kind))
+  }
   const inGroup = groups && canSeeGroupEvent(groups, viewer, event.kind, groupIdOf(event), () => event.pubkey)
   return inGroup ?? viewer.member
 }
