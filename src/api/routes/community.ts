@@ -178,13 +178,10 @@ export function communityRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, op
     async (c) => {
       const relay = c.var.relay
       const days = c.req.valid('query').days ?? 30
-      const [stats, members] = await Promise.all([
-        onEngine(relay, (engine) => engine.stats(relay.id, days)),
-        onEngine(relay, (engine) => engine.listMembers(relay.id)),
-      ])
-      // The engine counts every member; the configured ones (owner, relay, operators) are not the tenant's.
-      const roles = await rolesOf(relay)
-      const configured = members.filter((m) => roles.has(m)).length
+      const stats = await onEngine(relay, (engine) => engine.stats(relay.id, days))
+      // The engine counts every member, and the configured ones (owner, relay, operators) always are members;
+      // they are not the tenant's.
+      const configured = (await rolesOf(relay)).size
       const counted = (n: number) => Math.max(0, n - configured)
       return c.json(
         ok({
