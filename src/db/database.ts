@@ -97,6 +97,11 @@ export class Param {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ParamFn = (index: number) => any
 
+export interface PageOptions {
+  /** Results kept for repeated calls while nothing has been committed since (SQLite). */
+  cacheEntries?: number
+}
+
 /** What the platform asks of a database, whichever engine holds it. */
 export interface Database {
   readonly kind: 'sqlite' | 'postgres'
@@ -107,8 +112,14 @@ export interface Database {
   first<R>(query: Query<R>): Promise<R | undefined>
   prepared<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R[]>
   preparedOne<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): (...args: A) => Promise<R | undefined>
+  /**
+   * `options.cacheEntries`: keep up to that many recent results and answer from them while the database is
+   * unchanged (SQLite only, where "unchanged" costs one pragma read; PostgreSQL always runs the query). The
+   * rows are then frozen: callers must not modify them.
+   */
   preparedPage<A extends unknown[], R>(
     build: (q: SqlBuilder, p: ParamFn, limit: RawBuilder<number>) => Query<R>,
+    options?: PageOptions,
   ): (limit: number, ...args: A) => Promise<R[]>
   transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T>
   /** Several statements at once, outside any transaction of ours (migrations). */
@@ -131,6 +142,7 @@ export class SqliteDatabase implements Database {
   /** SQL of every query compiled by `prepared`/`preparedOne`, for query-plan tests and benchmarks. */
   readonly preparedSql: string[] = []
   private closed = false
+  private readonly dataVersionStmt: BetterSqlite3.Statement
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true })
@@ -145,6 +157,7 @@ export class SqliteDatabase implements Database {
     reader.pragma('query_only = ON')
     this.writer = new Connection(writer)
     this.reader = new Connection(reader)
+    this.dataVersionStmt = reader.prepare('PRAGMA data_version').pluck()
   }
 
   async execScript(sql: string): Promise<void> {
@@ -205,9 +218,10 @@ export class SqliteDatabase implements Database {
    */
   preparedPage<A extends unknown[], R>(
     build: (q: SqlBuilder, p: ParamFn, limit: RawBuilder<number>) => Query<R>,
+    options: PageOptions = {},
   ): (limit: number, ...args: A) => Promise<R[]> {
     const bySize = new Map<number, { stmt: BetterSqlite3.Statement; values: (args: A) => unknown[] }>()
-    return async (limit: number, ...args: A) => {
+    const run = (limit: number, args: A): R[] => {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`invalid page size ${limit}`)
       let compiledPage = bySize.get(limit)
       if (!compiledPage) {
@@ -216,6 +230,33 @@ export class SqliteDatabase implements Database {
       }
       return compiledPage.stmt.all(...compiledPage.values(args)) as R[]
     }
+    const max = options.cacheEntries ?? 0
+    if (max <= 0) return async (limit: number, ...args: A) => run(limit, args)
+    const results = new Map<string, { version: number; rows: R[] }>()
+    return async (limit: number, ...args: A) => {
+      const key = `${limit}\u0000${args.join('\u0000')}`
+      // Read the version first: a commit landing between this read and the query makes the entry look older
+      // than it is (refreshed once more), never newer.
+      const version = this.dataVersion()
+      const hit = results.get(key)
+      if (hit && hit.version === version) return hit.rows
+      const rows = run(limit, args)
+      for (const row of rows) Object.freeze(row)
+      Object.freeze(rows)
+      // Oldest first out when full: a Map iterates in insertion order.
+      if (!hit && results.size >= max) results.delete(results.keys().next().value!)
+      results.set(key, { version, rows })
+      return rows
+    }
+  }
+
+  /**
+   * SQLite's `data_version` as the reader sees it: it changes whenever another connection (this process's
+   * writer, or another process) has committed since the last look, so an unchanged value means every earlier
+   * result is still what a query would return.
+   */
+  private dataVersion(): number {
+    return this.dataVersionStmt.get() as number
   }
 
   private compileOnce<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): { stmt: BetterSqlite3.Statement; values: (args: A) => unknown[] } {

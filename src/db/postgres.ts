@@ -12,7 +12,7 @@ import {
   type RawBuilder,
 } from 'kysely'
 import pg from 'pg'
-import { bind, compiled, Param, type Database, type ParamFn, type Query, type SqlBuilder, type Tx } from './database.js'
+import { bind, compiled, Param, type Database, type PageOptions, type ParamFn, type Query, type SqlBuilder, type Tx } from './database.js'
 import type { Schema } from './schema.js'
 
 // int8 (COUNT, BIGINT columns): our values are unix seconds and counts, well inside Number's safe range.
@@ -82,8 +82,10 @@ export class PostgresDatabase implements Database {
     return async (...args: A) => (await run(...args))[0]
   }
 
+  /** No result cache here (`PageOptions.cacheEntries`): PostgreSQL has no cheap "nothing changed" counter. */
   preparedPage<A extends unknown[], R>(
     build: (q: SqlBuilder, p: ParamFn, limit: RawBuilder<number>) => Query<R>,
+    _options?: PageOptions,
   ): (limit: number, ...args: A) => Promise<R[]> {
     const bySize = new Map<number, (...args: A) => Promise<R[]>>()
     return async (limit: number, ...args: A) => {

@@ -46,8 +46,10 @@ function buildQueries(db: Database) {
       q.selectFrom('relay').selectAll().where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(limit),
     ),
     /** The API's page of a tenant's relays: the columns a relay view shows, never the secret. */
-    listRelayViewsForTenant: db.preparedPage<[tenant: string, afterId: string], Omit<RelayRow, 'secret'>>((q, p, limit) =>
-      q.selectFrom('relay').select(RELAY_VIEW_COLUMNS).where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(limit),
+    // Dashboards ask for this page over and over while it rarely changes: results are reused until the next commit.
+    listRelayViewsForTenant: db.preparedPage<[tenant: string, afterId: string], Omit<RelayRow, 'secret'>>(
+      (q, p, limit) => q.selectFrom('relay').select(RELAY_VIEW_COLUMNS).where('tenant', '=', p(0)).where('id', '>', p(1)).orderBy('id').limit(limit),
+      { cacheEntries: 10_000 },
     ),
     listRelays: db.preparedPage<[afterId: string], RelayRow>((q, p, limit) =>
       q.selectFrom('relay').selectAll().where('id', '>', p(0)).orderBy('id').limit(limit),
