@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, configTableMarkdown, engineTableMarkdown, loadConfig } from './config.js'
@@ -35,6 +36,9 @@ describe('config', () => {
       url: 'postgres://caravel:pw@db.internal:5432/caravel',
     })
     expect(config.sessionTtlSeconds).toBe(604800)
+    expect(config.nip98VerifyThreads).toBe(Math.min(4, availableParallelism()))
+    expect(loadConfig({ NIP98_VERIFY_THREADS: '0' }).nip98VerifyThreads).toBe(0)
+    expect(loadConfig({ NIP98_VERIFY_THREADS: '3' }).nip98VerifyThreads).toBe(3)
   })
 
   it('switches to an external engine and takes operator media settings as complete groups', () => {
@@ -104,6 +108,8 @@ describe('config', () => {
     expect(problem({ DATABASE_URL: 'mysql://x' })).toMatch(/^DATABASE_URL: /)
     expect(problem({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: /)
     expect(problem({ SESSION_TTL_SECONDS: '-5' })).toMatch(/^SESSION_TTL_SECONDS: /)
+    expect(problem({ NIP98_VERIFY_THREADS: 'many' })).toMatch(/^NIP98_VERIFY_THREADS: must be a whole number \(0 or more\)/)
+    expect(problem({ BILLING_GRACE_DAYS: '1.5' })).toMatch(/^BILLING_GRACE_DAYS: must be a whole number of days/)
     for (const message of [problem({ SERVER_PORT: '0' }), problem({ ROBOT_SECRET: 'secretvalue' })]) {
       expect(message.split('\n')).toHaveLength(1)
       expect(message).not.toContain('secretvalue')

@@ -1,6 +1,7 @@
 // Environment → typed configuration. Every variable is declared once in CONFIG_VARS (name, default,
 // meaning); the README's configuration table is generated from that list and a test keeps them equal.
 // A bad value stops start-up with one line naming the variable.
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { decode as nip19Decode } from 'nostr-tools/nip19'
 import { parsePubkey } from './nostr/pubkey.js'
@@ -20,6 +21,7 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'SERVER_ADMIN_PUBKEYS', default: '(none)', description: 'Operator admins, hex or npub, comma-separated (merged with `caravel admin add`)' },
   { name: 'SERVER_ALLOW_ORIGINS', default: '`SERVER_URL`', description: 'Origins allowed by CORS, comma-separated' },
   { name: 'APP_URL', default: '`SERVER_URL`', description: 'Public URL of the dashboard, used in links' },
+  { name: 'NIP98_VERIFY_THREADS', default: '(CPU count, at most 4)', description: 'Worker threads that check NIP-98 signatures, so the event loop keeps serving meanwhile; 0 checks them on the event loop' },
   { name: 'SESSION_TTL_SECONDS', default: '604800', description: 'Lifetime of a dashboard session (7 days)' },
   { name: 'RELAY_DOMAIN', default: 'localhost', description: 'Relays are served at `<subdomain>.<RELAY_DOMAIN>`' },
   { name: 'ENGINE_PORT', default: '3334', description: 'Port of the embedded relay engine (relay WebSockets and its management API)' },
@@ -65,6 +67,8 @@ export interface Config {
     allowOrigins: string[]
   }
   appUrl: string
+  /** Worker threads for NIP-98 signature checks; 0 = on the event loop. */
+  nip98VerifyThreads: number
   sessionTtlSeconds: number
   relayDomain: string
   engine: {
@@ -263,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
       allowOrigins,
     },
     appUrl: read(env, 'APP_URL') ? origin('APP_URL', read(env, 'APP_URL')!) : serverUrl,
+    nip98VerifyThreads: nonNegativeInt(env, 'NIP98_VERIFY_THREADS', Math.min(4, availableParallelism())),
     sessionTtlSeconds: positiveInt(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600),
     relayDomain: hostname('RELAY_DOMAIN', read(env, 'RELAY_DOMAIN') ?? 'localhost'),
     engine: {
@@ -273,7 +278,7 @@ export function loadConfig(env: Env = process.env): Config {
       engines,
     },
     stripe: stripeConfig(env),
-    billingGraceDays: nonNegativeInt(env, 'BILLING_GRACE_DAYS', 7),
+    billingGraceDays: nonNegativeInt(env, 'BILLING_GRACE_DAYS', 7, 'days'),
     livekit: group(env, ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'], ([url, apiKey, apiSecret]) => {
       origin('LIVEKIT_URL', url.replace(/^ws/, 'http'))
       return { url, apiKey, apiSecret }
@@ -302,10 +307,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
 }
 
-function nonNegativeInt(env: Env, name: string, fallback: number): number {
+function nonNegativeInt(env: Env, name: string, fallback: number, unit = ''): number {
   const raw = read(env, name)
   if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number of days (0 or more), got "${raw}"`)
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number${unit ? ` of ${unit}` : ''} (0 or more), got "${raw}"`)
   return Number(raw)
 }
 

@@ -2,6 +2,7 @@
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import { createApp } from './api/app.js'
+import { VerifyPool } from './nostr/verify-pool.js'
 import { DatabaseReplayGuard, ReplayCache } from './api/auth/replay-cache.js'
 import { ApiMetrics } from './api/metrics.js'
 import type { Config } from './config.js'
@@ -63,8 +64,10 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       })
     : undefined
   const replay = platform.db.kind === 'postgres' ? new DatabaseReplayGuard(platform.db) : new ReplayCache()
+  const verifyPool = config.nip98VerifyThreads > 0 ? new VerifyPool(config.nip98VerifyThreads) : undefined
   const app = createApp(platform, {
     replay,
+    verifyPool,
     profiles: robot.profiles,
     relaySync,
     billing,
@@ -112,6 +115,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       await Promise.all([relaySync.stop(), billing?.stop(), robot.stop(), sweepers.stop()])
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await engine?.close()
+      await verifyPool?.close()
       await platform.close()
     },
   }

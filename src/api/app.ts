@@ -22,6 +22,7 @@ import { moderationRoutes } from './routes/moderation.js'
 import { engineRoutes } from './routes/engines.js'
 import { communityRoutes, IMPORT_CHUNK_LIMIT, IMPORT_PATH } from './routes/community.js'
 import type { ProfileDirectory } from '../robot/profiles.js'
+import type { VerifyPool } from '../nostr/verify-pool.js'
 
 export const API_BODY_LIMIT = 64 * 1024
 
@@ -41,6 +42,8 @@ export interface AppOptions {
   readiness?: ReadinessCheck[]
   /** Names and pictures of relay members (the robot's directory). */
   profiles?: ProfileDirectory
+  /** Worker threads for NIP-98 signature checks (`NIP98_VERIFY_THREADS`); without one, the event loop verifies. */
+  verifyPool?: VerifyPool
 }
 
 export function createApp(platform: Platform, options: AppOptions = {}) {
@@ -88,7 +91,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path === `/api${WEBHOOK_PATH}`) return next()
     return IMPORT_PATH.test(c.req.path) ? importLimit(c, next) : generalLimit(c, next)
   })
-  api.use('*', identity(platform, replay))
+  api.use('*', identity(platform, replay, options.verifyPool))
 
   planRoutes(platform, api)
   sessionRoutes(platform, api)

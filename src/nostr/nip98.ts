@@ -2,7 +2,7 @@
 // request's URL must match and maps failures to its own wire format (codes for the API, zooid's messages
 // for the engine).
 import { createHash, randomBytes } from 'node:crypto'
-import type { EventTemplate, NostrEvent } from 'nostr-tools/pure'
+import { validateEvent, type EventTemplate, type NostrEvent } from 'nostr-tools/pure'
 import { verifyFreshEvent } from './verify.js'
 
 export const NIP98_KIND = 27235
@@ -39,8 +39,15 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
-/** Decodes `Authorization: Nostr <base64>` into a freshly parsed event and checks kind and signature. */
-export function decodeNip98Header(header: string | undefined | null): NostrEvent {
+/** A token read from its header: the JSON as sent and this thread's fresh parse of it (not yet verified). */
+interface UnverifiedToken {
+  json: string
+  parsed: object
+  kind: unknown
+}
+
+/** Format, base64, JSON and kind: every check that comes before the signature. */
+function readNip98Header(header: string | undefined | null): UnverifiedToken {
   if (!header) throw new Nip98Error('missing', 'missing authorization header')
   if (header.length > MAX_AUTH_HEADER_BYTES) throw new Nip98Error('malformed', 'authorization header too large')
   const match = /^nostr\s+(\S+)\s*$/i.exec(header)
@@ -49,9 +56,10 @@ export function decodeNip98Header(header: string | undefined | null): NostrEvent
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) {
     throw new Nip98Error('malformed', 'invalid base64 encoding: illegal base64 data')
   }
+  const json = Buffer.from(b64, 'base64').toString('utf8')
   let parsed: unknown
   try {
-    parsed = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'))
+    parsed = JSON.parse(json)
   } catch (err) {
     throw new Nip98Error('malformed', `invalid event json: ${(err as Error).message}`)
   }
@@ -62,11 +70,30 @@ export function decodeNip98Header(header: string | undefined | null): NostrEvent
   if (typeof kind === 'number' && kind !== NIP98_KIND) {
     throw new Nip98Error('kind', `invalid event kind: expected ${NIP98_KIND}, got ${kind}`)
   }
-  if (!verifyFreshEvent(parsed)) {
-    if (typeof kind !== 'number') throw new Nip98Error('malformed', 'invalid event json: missing kind')
-    throw new Nip98Error('signature', 'invalid event signature')
-  }
-  return parsed
+  return { json, parsed, kind }
+}
+
+function verificationFailure(token: UnverifiedToken): Nip98Error {
+  if (typeof token.kind !== 'number') return new Nip98Error('malformed', 'invalid event json: missing kind')
+  return new Nip98Error('signature', 'invalid event signature')
+}
+
+/** Decodes `Authorization: Nostr <base64>` into a freshly parsed event and checks kind and signature. */
+export function decodeNip98Header(header: string | undefined | null): NostrEvent {
+  const token = readNip98Header(header)
+  if (!verifyFreshEvent(token.parsed)) throw verificationFailure(token)
+  return token.parsed
+}
+
+/**
+ * Like `decodeNip98Header`, with the signature checked by `verify` on the token's JSON elsewhere (a worker
+ * thread parses the same bytes afresh and runs `verifyFreshEvent`). The shape is checked here too, so the
+ * event this thread goes on with is the one that was verified.
+ */
+export async function decodeNip98HeaderWith(header: string | undefined | null, verify: (json: string) => Promise<boolean>): Promise<NostrEvent> {
+  const token = readNip98Header(header)
+  if (!validateEvent(token.parsed) || !(await verify(token.json))) throw verificationFailure(token)
+  return token.parsed as NostrEvent
 }
 
 export interface Nip98Expectations {

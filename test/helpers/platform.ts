@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { pino } from 'pino'
-import { createApp } from '../../src/api/app.js'
+import { createApp, type AppOptions } from '../../src/api/app.js'
 import { loadConfig } from '../../src/config.js'
 import { nip98Header } from '../../src/nostr/nip98.js'
 import { initVerifier } from '../../src/nostr/verify.js'
@@ -72,7 +72,7 @@ export async function send(app: Harness['app'], method: string, path: string, ra
   return { status: res.status, body, headers: res.headers }
 }
 
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function createHarness(env: Record<string, string> = {}, appOptions: AppOptions = {}): Promise<Harness> {
   await initVerifier()
   const dataDir = mkdtempSync(join(tmpdir(), 'caravel-test-'))
   const adminSk = generateSecretKey()
@@ -86,7 +86,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     ...env,
   })
   const platform = await openPlatform(config, pino({ level: 'silent' }))
-  const app = createApp(platform)
+  const app = createApp(platform, appOptions)
   const admin = new User(app)
   Object.assign(admin, { sk: adminSk, pubkey: getPublicKey(adminSk) })
   return {

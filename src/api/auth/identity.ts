@@ -1,7 +1,8 @@
 // Who is calling. A NIP-98 `Authorization` header, when present, alone decides (a bad one is 401 even with a
 // valid cookie); otherwise the session cookie. Cookie-authenticated writes must come from our own origin.
 import type { MiddlewareHandler } from 'hono'
-import { checkNip98Claims, checkNip98Payload, decodeNip98Header, Nip98Error } from '../../nostr/nip98.js'
+import { checkNip98Claims, checkNip98Payload, decodeNip98Header, decodeNip98HeaderWith, Nip98Error } from '../../nostr/nip98.js'
+import type { VerifyPool } from '../../nostr/verify-pool.js'
 import { DomainError } from '../../platform/errors.js'
 import { nowSeconds } from '../../platform/ids.js'
 import type { Platform } from '../../platform/platform.js'
@@ -20,8 +21,10 @@ export function rawPathAndQuery(incomingUrl: string | undefined, parsedUrl: stri
   return url.pathname + url.search
 }
 
-export function identity(platform: Platform, replay: ReplayGuard): MiddlewareHandler<ApiEnv> {
+/** `pool`: Schnorr verification on worker threads; without it, on the event loop. */
+export function identity(platform: Platform, replay: ReplayGuard, pool?: VerifyPool): MiddlewareHandler<ApiEnv> {
   const origin = platform.config.server.url
+  const verify = pool && ((json: string) => pool.verify(json))
   const { sessions } = apiCaches(platform)
   return async (c, next) => {
     c.set('auth', undefined)
@@ -29,7 +32,7 @@ export function identity(platform: Platform, replay: ReplayGuard): MiddlewareHan
     const header = c.req.header('authorization')
     if (header !== undefined) {
       try {
-        const event = decodeNip98Header(header)
+        const event = verify ? await decodeNip98HeaderWith(header, verify) : decodeNip98Header(header)
         const now = nowSeconds()
         const expected = origin + rawPathAndQuery(c.env?.incoming?.url, c.req.url)
         checkNip98Claims(event, { urlMatches: (u) => u === expected, method: c.req.method, now })
