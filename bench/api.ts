@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.js'
 import { nip98Header } from '../src/nostr/nip98.js'
 import { initVerifier, verifyFreshEvent } from '../src/nostr/verify.js'
 import { startServer } from '../src/server.js'
-import { fmtDuration, fmtInt, fmtRatio, freePort, nowNs, printTable, progress, serveWorker, startWorker as startBenchWorker, summarize, verdict, workerSpec } from './lib.js'
+import { fmtDuration, fmtInt, fmtRatio, freePort, loadRun, nowNs, printTable, progress, serveWorker, startWorker as startBenchWorker, verdict, workerSpec, type Load } from './lib.js'
 
 const CONNECTIONS = 50
 const WARMUP_SECONDS = 2
@@ -37,16 +37,6 @@ interface ServerSpec {
   enginePort?: number
 }
 
-interface Load {
-  requests: number
-  seconds: number
-  non2xx: number
-  errors: number
-  /** Milliseconds, from every response. */
-  p50: number
-  p99: number
-}
-
 // ---------------------------------------------------------------------------------------------- main thread
 
 /** Starts a server in a worker thread (this same file, see the bottom); resolves once it listens. */
@@ -54,21 +44,9 @@ function startWorker(spec: ServerSpec): Promise<{ stop(): Promise<void> }> {
   return startBenchWorker(import.meta.url, spec)
 }
 
-/** One autocannon run; latency percentiles come from every response, not the millisecond histogram. */
+/** One run with this benchmark's connection count. */
 function load(opts: autocannon.Options): Promise<Load> {
-  const latencies: number[] = []
-  let non2xx = 0
-  return new Promise((resolve, reject) => {
-    const instance = autocannon({ connections: CONNECTIONS, ...opts }, (err, result) => {
-      if (err) return reject(err)
-      const s = summarize(latencies)
-      resolve({ requests: latencies.length, seconds: result.duration, non2xx, errors: result.errors + result.timeouts, p50: s.median, p99: s.p99 })
-    })
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (status < 200 || status > 299) non2xx++
-      latencies.push(ms)
-    })
-  })
+  return loadRun({ connections: CONNECTIONS, ...opts })
 }
 
 async function warmAndLoad(opts: autocannon.Options): Promise<Load> {

@@ -1,6 +1,7 @@
 // Shared by the benchmarks: timing statistics, number formatting, the table printer and servers in worker threads.
 import { createServer as createNetServer } from 'node:net'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import autocannon from 'autocannon'
 
 /** Nanoseconds since an arbitrary origin, as a number (exact well past a day of uptime). */
 export function nowNs(): number {
@@ -147,4 +148,40 @@ export function serveWorker(ready: unknown, handlers: Record<string, (arg: unkno
     }
   })
   parentPort!.postMessage({ ready })
+}
+
+export interface Load {
+  requests: number
+  seconds: number
+  /** Responses outside 2xx. */
+  non2xx: number
+  /** Socket errors and timeouts. */
+  errors: number
+  /** Milliseconds, from every response. */
+  p50: number
+  p99: number
+}
+
+/**
+ * One autocannon run; latency percentiles come from every response, not the millisecond histogram. The duration
+ * is timed here, from the start to the last response: autocannon's own only ends on its once-a-second tick, so a
+ * run bounded by `amount` would count up to a second it did not use.
+ */
+export function loadRun(opts: autocannon.Options): Promise<Load> {
+  const latencies: number[] = []
+  let non2xx = 0
+  const started = nowNs()
+  let last = started
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(opts, (err, result) => {
+      if (err) return reject(err)
+      const s = summarize(latencies)
+      resolve({ requests: latencies.length, seconds: (last - started) / 1e9, non2xx, errors: result.errors + result.timeouts, p50: s.median, p99: s.p99 })
+    })
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status < 200 || status > 299) non2xx++
+      latencies.push(ms)
+      last = nowNs()
+    })
+  })
 }

@@ -20,7 +20,7 @@ import { Queries } from '../src/platform/queries.js'
 import { startServer } from '../src/server.js'
 import { startPostgres, type TestPostgres } from '../test/helpers/postgres.js'
 import { dataset, drawKeys } from './hot-paths.js'
-import { fmtDuration, fmtInt, fmtRatio, freePort, nowNs, printTable, progress, serveWorker, startWorker, summarize, workerSpec } from './lib.js'
+import { fmtDuration, fmtInt, fmtRatio, freePort, loadRun, nowNs, printTable, progress, serveWorker, startWorker, summarize, workerSpec } from './lib.js'
 
 const ITERATIONS = 10_000
 const WARMUP = 1_000
@@ -191,20 +191,9 @@ interface Load {
   p99: number
 }
 
-function load(opts: autocannon.Options): Promise<Load> {
-  const latencies: number[] = []
-  let failures = 0
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(opts, (err, result) => {
-      if (err) return reject(err)
-      const s = summarize(latencies)
-      resolve({ requests: latencies.length, seconds: result.duration, failures: failures + result.errors + result.timeouts, p50: s.median, p99: s.p99 })
-    })
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (status < 200 || status > 299) failures++
-      latencies.push(ms)
-    })
-  })
+async function load(opts: autocannon.Options): Promise<Load> {
+  const { non2xx, errors, ...rest } = await loadRun(opts)
+  return { ...rest, failures: non2xx + errors }
 }
 
 /** Loads the same route on every origin at once, `CONNECTIONS` split between them; the sum of their rates. */
