@@ -10,6 +10,7 @@ import { DatabaseReplayGuard, ReplayCache, type ReplayGuard } from './auth/repla
 import type { ApiEnv } from './env.js'
 import { errorResponse, domainErrorOf, validationError } from './errors.js'
 import { ApiMetrics } from './metrics.js'
+import { ResponseCache } from './response-cache.js'
 import { planRoutes } from './routes/plans.js'
 import { relayRoutes } from './routes/relays.js'
 import { sessionRoutes } from './routes/session.js'
@@ -42,12 +43,15 @@ export interface AppOptions {
   readiness?: ReadinessCheck[]
   /** Names and pictures of relay members (the robot's directory). */
   profiles?: ProfileDirectory
+  /** Session-cookie GETs answered from memory until the next commit (made here unless a test passes its own). */
+  responseCache?: ResponseCache
   /** Worker threads for NIP-98 signature checks (`NIP98_VERIFY_THREADS`); without one, the event loop verifies. */
   verifyPool?: VerifyPool
 }
 
 export function createApp(platform: Platform, options: AppOptions = {}) {
   const metrics = options.metrics ?? new ApiMetrics()
+  const responseCache = options.responseCache ?? new ResponseCache(platform.db)
   // Several instances share a PostgreSQL database, and so must share used NIP-98 ids; one SQLite process keeps them in memory.
   const replay = options.replay ?? (platform.db.kind === 'postgres' ? new DatabaseReplayGuard(platform.db) : new ReplayCache())
   const readiness: ReadinessCheck[] = [
@@ -119,6 +123,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   const app = new OpenAPIHono()
   app.onError(onError)
   app.use('*', metrics.middleware())
+  app.use('/api/*', responseCache.middleware())
   app.route('/api', api)
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {

@@ -130,6 +130,11 @@ export interface Database {
   explain(sql: string, params?: unknown[]): Promise<string[]>
   /** SQL of every statement run so far (query-plan tests walk them). */
   executedSql(): string[]
+  /**
+   * A number that changes whenever anything has been committed since it was last read (by any connection or
+   * process), or undefined where there is no cheap way to know (PostgreSQL). Result caches key on it.
+   */
+  dataVersion(): number | undefined
   close(): Promise<void>
 }
 
@@ -255,7 +260,7 @@ export class SqliteDatabase implements Database {
    * writer, or another process) has committed since the last look, so an unchanged value means every earlier
    * result is still what a query would return.
    */
-  private dataVersion(): number {
+  dataVersion(): number {
     return this.dataVersionStmt.get() as number
   }
 

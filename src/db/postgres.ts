@@ -82,6 +82,11 @@ export class PostgresDatabase implements Database {
     return async (...args: A) => (await run(...args))[0]
   }
 
+  /** No cheap "nothing committed since" counter on PostgreSQL: caches keyed on it stay off. */
+  dataVersion(): undefined {
+    return undefined
+  }
+
   /** No result cache here (`PageOptions.cacheEntries`): PostgreSQL has no cheap "nothing changed" counter. */
   preparedPage<A extends unknown[], R>(
     build: (q: SqlBuilder, p: ParamFn, limit: RawBuilder<number>) => Query<R>,

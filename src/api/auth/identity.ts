@@ -66,7 +66,7 @@ export function identity(platform: Platform, replay: ReplayGuard, pool?: VerifyP
         if (UNSAFE.has(c.req.method) && c.req.header('origin') !== origin) {
           return errorResponse(c, new DomainError(403, 'origin-mismatch', `cookie-authenticated writes must come from ${origin}`))
         }
-        c.set('auth', { pubkey: session.pubkey, via: 'session' })
+        c.set('auth', { pubkey: session.pubkey, via: 'session', session: { hash, expiresAt: session.expires_at } })
       }
     }
     return next()

@@ -1,6 +1,6 @@
 // Dashboard sessions: one NIP-98 request opens a session; afterwards an HttpOnly cookie authenticates.
 // The database keeps only the sha256 of the token.
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 export const SESSION_COOKIE = 'caravel_session'
 
@@ -10,7 +10,7 @@ export function newSessionToken(): { token: string; hash: string } {
 }
 
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  return hash('sha256', token, 'hex')
 }
 
 export function sessionCookie(token: string, maxAge: number, secure: boolean): string {

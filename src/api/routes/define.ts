@@ -4,6 +4,9 @@ import { createRoute, type RouteConfig } from '@hono/zod-openapi'
 import type { Platform } from '../../platform/platform.js'
 import { ACCESS_DESCRIPTIONS, guard, type Access } from '../guards.js'
 import { ErrorSchema } from '../schemas.js'
+import { cacheable } from '../response-cache.js'
+import type { MiddlewareHandler } from 'hono'
+import type { ApiEnv } from '../env.js'
 
 const errorResponses = {
   400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorSchema } } },
@@ -14,11 +17,19 @@ const errorResponses = {
   422: { description: 'Refused by a business rule', content: { 'application/json': { schema: ErrorSchema } } },
 }
 
-export function defineRoute<R extends Omit<RouteConfig, 'middleware'>>(platform: Platform, access: Access, route: R) {
+export interface RouteOptions {
+  /**
+   * The answer depends only on the caller, the URL and the database: session-cookie GETs may be answered from
+   * memory until the next commit (api/response-cache.ts).
+   */
+  cache?: boolean
+}
+
+export function defineRoute<R extends Omit<RouteConfig, 'middleware'>>(platform: Platform, access: Access, route: R, options: RouteOptions = {}) {
   const security: Record<string, string[]>[] = access === 'anyone' ? [] : [{ nip98: [] }, { session: [] }]
   return createRoute({
     ...route,
-    middleware: [guard(platform, access)] as const,
+    middleware: (options.cache ? [guard(platform, access), cacheable] : [guard(platform, access)]) as [MiddlewareHandler<ApiEnv>, ...MiddlewareHandler<ApiEnv>[]],
     security,
     description: [route.description, `Access: ${ACCESS_DESCRIPTIONS[access]}`].filter(Boolean).join('\n\n'),
     'x-access': access,

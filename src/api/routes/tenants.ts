@@ -115,7 +115,7 @@ export function tenantRoutes(platform: Platform, app: OpenAPIHono<ApiEnv>, billi
       summary: "List a tenant's relays",
       request: { params: PubkeyParam, query: PageQuery },
       responses: { 200: jsonResponse('A page of relays', envelope(page(RelaySchema))) },
-    }),
+    }, { cache: true }),
     async (c) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query')
       const [after] = cursor ? decodeCursor<[string]>(cursor, ['string']) : ['']
