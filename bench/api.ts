@@ -156,7 +156,8 @@ export async function runApi(): Promise<boolean> {
 
     // The verification rate, on this thread while the server is idle, then the NIP-98 run sized from it.
     const verifyRate = verificationRate(sk, origin + route)
-    progress(`NIP-98: verification rate ${fmtInt(verifyRate)}/s; warm-up, then ${NIP98_SECONDS} s worth of fresh tokens`)
+    const threads = loadConfig({}).nip98VerifyThreads
+    progress(`NIP-98: verification rate ${fmtInt(verifyRate)}/s on one core; the server checks signatures on ${threads} thread(s) (NIP98_VERIFY_THREADS default); warm-up, then ${NIP98_SECONDS} s worth of fresh tokens`)
     await loadWithTokens(sk, origin + route, Math.round(verifyRate * WARMUP_SECONDS))
     const nip98 = await loadWithTokens(sk, origin + route, Math.round(verifyRate * NIP98_SECONDS))
     const nip98Share = reqPerSec(nip98) / verifyRate
