@@ -123,6 +123,7 @@ export function createApp(platform: Platform, options: AppOptions = {}) {
   const app = new OpenAPIHono()
   app.onError(onError)
   app.use('*', metrics.middleware())
+  responseCache.allowRoutesOf(api, '/api')
   app.use('/api/*', responseCache.middleware())
   app.route('/api', api)
   app.get('/healthz', (c) => c.json({ status: 'ok' }))

@@ -7,6 +7,7 @@
 // change or any write is a commit, so it empties the cache's validity at once. NIP-98 requests (a fresh token
 // each time), requests with an Origin (CORS answers vary by it) and other methods always take the full path.
 import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import type { Database } from '../db/database.js'
 import { nowSeconds } from '../platform/ids.js'
 import type { ApiEnv } from './env.js'
@@ -24,11 +25,21 @@ export class ResponseCache {
   private readonly entries = new Map<string, Entry>()
   /** Answers served from memory, and cacheable answers computed (for tests and metrics). */
   readonly stats = { hits: 0, fills: 0 }
+  /** Route patterns (as the app's router names them) whose answers may be kept. */
+  private readonly routes = new Set<string>()
 
   constructor(
     private readonly db: Pick<Database, 'dataVersion'>,
     private readonly maxEntries = 10_000,
   ) {}
+
+  /**
+   * Takes the routes of `app` (mounted at `prefix`) that opted in with `defineRoute(…, { cache: true })`: their
+   * handlers include `cacheable`. Read from the app itself, before mounting wraps its handlers.
+   */
+  allowRoutesOf(app: { routes: { path: string; method: string; handler: unknown }[] }, prefix = ''): void {
+    for (const r of app.routes) if (r.handler === cacheable) this.routes.add(`${prefix}${r.path}`)
+  }
 
   /** Serves hits; records cacheable answers. Goes in front of the API, after the metrics. */
   middleware(): MiddlewareHandler<ApiEnv> {
@@ -59,6 +70,10 @@ export class ResponseCache {
   /** The session's token hash and the URL, for a GET that may be answered from here; else undefined. */
   private keyOf(c: Context<ApiEnv>): string | undefined {
     if (c.req.method !== 'GET' || c.req.header('authorization') !== undefined || c.req.header('origin') !== undefined) return undefined
+    // Only a route that opted in (the router has already matched the request).
+    const routes = matchedRoutes(c)
+    const route = routes.findLast((r) => r.method !== 'ALL')
+    if (!route || !this.routes.has(route.path)) return undefined
     const token = readSessionCookie(c.req.header('cookie'))
     if (token === undefined) return undefined
     return `${hashSessionToken(token)} ${c.env?.incoming?.url ?? c.req.url}`
