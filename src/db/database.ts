@@ -148,6 +148,10 @@ export class SqliteDatabase implements Database {
   readonly preparedSql: string[] = []
   private closed = false
   private readonly dataVersionStmt: BetterSqlite3.Statement
+  /** See `dataVersion`. */
+  private version = 0
+  private sharedVersion = -1
+  private sharedVersionFresh = false
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true })
@@ -167,10 +171,13 @@ export class SqliteDatabase implements Database {
 
   async execScript(sql: string): Promise<void> {
     this.writer.raw.exec(sql)
+    this.committed()
   }
 
   async raw<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.writer.all<R>(sql, params)
+    const rows = this.writer.all<R>(sql, params)
+    this.committed()
+    return rows
   }
 
   async explain(sql: string, params: unknown[] = []): Promise<string[]> {
@@ -256,12 +263,28 @@ export class SqliteDatabase implements Database {
   }
 
   /**
-   * SQLite's `data_version` as the reader sees it: it changes whenever another connection (this process's
-   * writer, or another process) has committed since the last look, so an unchanged value means every earlier
-   * result is still what a query would return.
+   * Changes whenever anything was committed since the last look. This process's own commits count at once (every
+   * write goes through this object); another process's (the CLI on the same file) are seen through SQLite's
+   * `data_version` on the reader, read at most once per event-loop turn: that pragma takes a read lock on the WAL
+   * index, two system calls, which was the largest cost of a cached answer. So a commit by another process is seen
+   * from the next turn on — as if the requests of the current turn had simply arrived a moment earlier.
    */
   dataVersion(): number {
-    return this.dataVersionStmt.get() as number
+    if (!this.sharedVersionFresh) {
+      const shared = this.dataVersionStmt.get() as number
+      if (shared !== this.sharedVersion) {
+        this.sharedVersion = shared
+        this.version++
+      }
+      this.sharedVersionFresh = true
+      setImmediate(() => (this.sharedVersionFresh = false))
+    }
+    return this.version
+  }
+
+  /** After every write of this process: cached results are stale from now on. */
+  private committed(): void {
+    this.version++
   }
 
   private compileOnce<A extends unknown[], R>(build: (q: SqlBuilder, p: ParamFn) => Query<R>): { stmt: BetterSqlite3.Statement; values: (args: A) => unknown[] } {
@@ -302,6 +325,7 @@ export class SqliteDatabase implements Database {
       try {
         const result = await fn(tx)
         w.raw.exec('COMMIT')
+        this.committed()
         return result
       } catch (err) {
         if (w.raw.inTransaction) w.raw.exec('ROLLBACK')
