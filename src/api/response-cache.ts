@@ -4,8 +4,9 @@
 // database's version read before the request ran (`Database.dataVersion`, SQLite only). A later identical
 // request is answered at once when the version is the same — no commit anywhere since, so the same guard,
 // validation and handler would produce the same bytes — and the session has not expired. A logout, an admin
-// change or any write is a commit, so it empties the cache's validity at once. NIP-98 requests (a fresh token
-// each time), requests with an Origin (CORS answers vary by it) and other methods always take the full path.
+// change or any write is a commit: made by this process it ends every entry's validity at once, made by another
+// (the CLI) from the next event-loop turn (see `SqliteDatabase.dataVersion`). NIP-98 requests (a fresh token each
+// time), requests with an Origin (CORS answers vary by it) and other methods always take the full path.
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
 import type { Database } from '../db/database.js'
