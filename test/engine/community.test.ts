@@ -1,18 +1,12 @@
 // A scripted community on one relay (issue 8, Proof): the owner creates a relay with groups on through the
 // management API, creates two groups (one private), invites a member, who joins and posts; a moderator (a role
 // with can_manage) removes a post and a user. Then every client's view is read back and compared.
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { NostrEvent } from 'nostr-tools/pure'
 import type { Relay } from 'nostr-tools/relay'
-import { authedRelay, groupEvent, keys, memberRelay, pTagsOf, publish, query, relaySetup, startTestEngine, type Keys, type TestEngine } from './helpers.js'
+import { authedRelay, groupEvent, keys, memberRelay, pTagsOf, publish, query, relaySetup, suiteEngine, type Keys } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const nameOf = (e: NostrEvent) => e.tags.find((t) => t[0] === 'name')?.[1]
 

@@ -1,17 +1,11 @@
 // Caravel policy.exempt_kinds (docs/engine.md, Caravel extensions) over real WebSockets: gift wraps and zap
 // receipts delivered to members, NWC (23194/23195) and NIP-46 (24133) between members and their non-member
 // services, what each side may read, refusals, and the setting turned off or changed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { NostrEvent } from 'nostr-tools/pure'
-import { createRelay, httpRequest, keys, nip86, RawClient, sign, startTestEngine, type Keys, type RelaySetup, type TestEngine } from './helpers.js'
+import { createRelay, httpRequest, keys, nip86, RawClient, sign, suiteEngine, type Keys, type RelaySetup } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const AUTH_REQUIRED = 'auth-required: authentication required'
 const NOT_A_MEMBER = 'restricted: you are not a member of this relay'

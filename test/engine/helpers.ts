@@ -6,6 +6,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import WebSocket from 'ws'
+import { afterAll, beforeAll } from 'vitest'
 import { finalizeEvent, generateSecretKey, getPublicKey, type EventTemplate, type NostrEvent } from 'nostr-tools/pure'
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
 import type { Filter } from 'nostr-tools/filter'
@@ -102,6 +103,27 @@ export interface TestEngine {
   url(host: string): string
   close(): Promise<void>
   restart(): Promise<void>
+}
+
+/**
+ * One engine for a test file: started before its tests (`beforeAll`), closed after them (`afterAll`). The value
+ * stands for that engine inside tests and hooks; touching it earlier throws.
+ */
+export function suiteEngine(): TestEngine {
+  let te: TestEngine | undefined
+  beforeAll(async () => {
+    te = await startTestEngine()
+  })
+  afterAll(async () => {
+    await te?.close()
+  })
+  return new Proxy({} as TestEngine, {
+    get(_target, key) {
+      if (!te) throw new Error('the suite engine starts in beforeAll; use it inside tests and hooks')
+      const value: unknown = Reflect.get(te, key)
+      return typeof value === 'function' ? value.bind(te) : value
+    },
+  })
 }
 
 export async function startTestEngine(dataDir = tempDir(), robot = keys(), options: { maxOpenRelays?: number } = {}): Promise<TestEngine> {

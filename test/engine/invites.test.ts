@@ -1,7 +1,7 @@
 // Caravel managed invites and the join log (docs/engine.md, Caravel extensions): the management API's
 // /relay/{id}/invites routes, joins with them over real WebSockets, members?detail=true, and their storage as
 // internal events that survive a restart and travel in an export.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { finalizeEvent } from 'nostr-tools/pure'
 import {
   authedRelay,
@@ -12,18 +12,11 @@ import {
   publish,
   query,
   sign,
-  startTestEngine,
+  suiteEngine,
   type RelaySetup,
-  type TestEngine,
 } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const JOINED = 'ok:info: you are now a member of this relay'
 const INVALID_CODE = 'refused:invalid: failed to validate invite code'

@@ -2,7 +2,7 @@
 // export → purge → import round trip (engine handle and CLI).
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { engineCommand } from '../../src/engine/cli.js'
 import {
   authedRelay,
@@ -15,19 +15,13 @@ import {
   RawClient,
   sign,
   startTestEngine,
+  suiteEngine,
   tempDir,
   type Keys,
   type RelaySetup,
-  type TestEngine,
 } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const exportIds = (id: string): string[] => {
   const lines: string[] = []

@@ -1,5 +1,5 @@
 // engine.md §4 and §7 rows 1–8, 19: the management HTTP API over real HTTP with signed NIP-98 requests.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { finalizeEvent } from 'nostr-tools/pure'
 import { nip98Header } from '../../src/nostr/nip98.js'
 import {
@@ -12,17 +12,10 @@ import {
   RawClient,
   relaySetup,
   sign,
-  startTestEngine,
-  type TestEngine,
+  suiteEngine,
 } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const nip11 = (host: string) => httpRequest(te.port, { host, headers: { accept: 'application/nostr+json' } })
 

@@ -1,15 +1,9 @@
 // Caravel policy.max_members (docs/engine.md, Caravel extensions): joins and NIP-86 allowpubkey are refused once
 // the members besides the configured ones reach the limit; members already over it are kept.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authedRelay, createRelay, joinWithClaim, keys, nip86, publish, query, relaySetup, sign, startTestEngine, type TestEngine } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { authedRelay, createRelay, joinWithClaim, keys, nip86, publish, query, relaySetup, sign, suiteEngine } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const FULL = 'refused:restricted: this relay is full'
 const JOINED = 'ok:info: you are now a member of this relay'

@@ -1,15 +1,9 @@
 // NIP-43 membership (engine.md §5.6, §7 rows 12, 13): joins with claims, invites, leave, public join, bans.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { NostrEvent } from 'nostr-tools/pure'
-import { authedRelay, createRelay, keys, nip86, publish, query, sign, startTestEngine, type Keys, type TestEngine } from './helpers.js'
+import { authedRelay, createRelay, keys, nip86, publish, query, sign, suiteEngine, type Keys } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const members13534 = (e: NostrEvent | undefined) => (e ? e.tags.filter((t) => t[0] === 'member').map((t) => t[1]) : [])
 

@@ -1,5 +1,5 @@
 // engine.md §5.2, §5.7, §5.4 and §7 rows 15, 16, 18: NIP-11, NIP-86 and signature stripping.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   authedRelay,
   createRelay,
@@ -10,17 +10,10 @@ import {
   query,
   RawClient,
   sign,
-  startTestEngine,
-  type TestEngine,
+  suiteEngine,
 } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const info = (host: string) => httpRequest(te.port, { host, headers: { accept: 'application/nostr+json' } })
 

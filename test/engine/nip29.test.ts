@@ -1,6 +1,6 @@
 // engine.md §5.8: NIP-29 groups over real sockets with nostr-tools clients — relay-signed 39000–39003,
 // moderation by relay admins only, join/leave, the posting and reading rules, the `groups` toggle.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { NostrEvent } from 'nostr-tools/pure'
 import type { Relay } from 'nostr-tools/relay'
 import {
@@ -15,19 +15,14 @@ import {
   query,
   sign,
   startTestEngine,
+  suiteEngine,
   tempDir,
   type Keys,
   type RelaySetup,
   type TestEngine,
 } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const NOT_ADMIN = 'refused:restricted: only relay admins can moderate groups'
 const NOT_GROUP_MEMBER = 'refused:restricted: you are not a member of this group'

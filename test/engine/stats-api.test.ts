@@ -3,19 +3,13 @@
 // connections, members and storage are what they are.
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { NostrEvent } from 'nostr-tools/pure'
 import { SQL_DAY_OF_CREATED_AT, dayLabel, dayOf } from '../../src/engine/stats.js'
 import { relayDbFile } from '../../src/engine/store.js'
-import { authedRelay, createRelay, keys, memberRelay, nip86, plainRelay, publish, RawClient, sign, startTestEngine, type TestEngine } from './helpers.js'
+import { authedRelay, createRelay, keys, memberRelay, nip86, plainRelay, publish, RawClient, sign, suiteEngine } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const DAY = 86_400
 const stats = (id: string, days?: number | string) => te.api('GET', `/relay/${id}/stats${days === undefined ? '' : `?days=${days}`}`)

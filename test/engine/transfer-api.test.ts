@@ -1,7 +1,7 @@
 // Caravel's export and import over the management API (docs/engine.md, "Caravel extensions to the management
 // API"): a running engine over real HTTP and WebSockets, signed NIP-98 calls.
 import http from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { finalizeEvent, type NostrEvent } from 'nostr-tools/pure'
 import { nip98Header } from '../../src/nostr/nip98.js'
 import { Engine } from '../../src/engine/engine.js'
@@ -17,19 +17,12 @@ import {
   relaySetup,
   sign,
   silentLogger,
-  startTestEngine,
+  suiteEngine,
   tempDir,
   type RelaySetup,
-  type TestEngine,
 } from './helpers.js'
 
-let te: TestEngine
-beforeAll(async () => {
-  te = await startTestEngine()
-})
-afterAll(async () => {
-  await te?.close()
-})
+const te = suiteEngine()
 
 const exportOf = (id: string) => te.api('GET', `/relay/${id}/export`)
 const importInto = (id: string, jsonl: string, firstLine?: number) =>
