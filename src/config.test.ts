@@ -109,6 +109,7 @@ describe('config', () => {
     expect(problem({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: /)
     expect(problem({ SESSION_TTL_SECONDS: '-5' })).toMatch(/^SESSION_TTL_SECONDS: /)
     expect(problem({ NIP98_VERIFY_THREADS: 'many' })).toMatch(/^NIP98_VERIFY_THREADS: must be a whole number \(0 or more\)/)
+    expect(problem({ NIP98_VERIFY_THREADS: '100000' })).toMatch(/^NIP98_VERIFY_THREADS: must be at most 64/)
     expect(problem({ BILLING_GRACE_DAYS: '1.5' })).toMatch(/^BILLING_GRACE_DAYS: must be a whole number of days/)
     for (const message of [problem({ SERVER_PORT: '0' }), problem({ ROBOT_SECRET: 'secretvalue' })]) {
       expect(message.split('\n')).toHaveLength(1)

@@ -21,7 +21,7 @@ export const CONFIG_VARS: ConfigVar[] = [
   { name: 'SERVER_ADMIN_PUBKEYS', default: '(none)', description: 'Operator admins, hex or npub, comma-separated (merged with `caravel admin add`)' },
   { name: 'SERVER_ALLOW_ORIGINS', default: '`SERVER_URL`', description: 'Origins allowed by CORS, comma-separated' },
   { name: 'APP_URL', default: '`SERVER_URL`', description: 'Public URL of the dashboard, used in links' },
-  { name: 'NIP98_VERIFY_THREADS', default: '(CPU count, at most 4)', description: 'Worker threads that check NIP-98 signatures, so the event loop keeps serving meanwhile; 0 checks them on the event loop' },
+  { name: 'NIP98_VERIFY_THREADS', default: '(CPU count, at most 4)', description: 'Worker threads that check NIP-98 signatures, so the event loop keeps serving meanwhile (at most 64); 0 checks them on the event loop' },
   { name: 'SESSION_TTL_SECONDS', default: '604800', description: 'Lifetime of a dashboard session (7 days)' },
   { name: 'RELAY_DOMAIN', default: 'localhost', description: 'Relays are served at `<subdomain>.<RELAY_DOMAIN>`' },
   { name: 'ENGINE_PORT', default: '3334', description: 'Port of the embedded relay engine (relay WebSockets and its management API)' },
@@ -267,7 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
       allowOrigins,
     },
     appUrl: read(env, 'APP_URL') ? origin('APP_URL', read(env, 'APP_URL')!) : serverUrl,
-    nip98VerifyThreads: nonNegativeInt(env, 'NIP98_VERIFY_THREADS', Math.min(4, availableParallelism())),
+    nip98VerifyThreads: verifyThreads(env),
     sessionTtlSeconds: positiveInt(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600),
     relayDomain: hostname('RELAY_DOMAIN', read(env, 'RELAY_DOMAIN') ?? 'localhost'),
     engine: {
@@ -305,6 +305,13 @@ export function loadConfig(env: Env = process.env): Config {
     btcPrice: { overrideUsd: positiveNumber(env, 'BTC_PRICE_USD_OVERRIDE'), url: httpUrl('BTC_PRICE_URL', read(env, 'BTC_PRICE_URL') ?? 'https://api.coinbase.com/v2/prices/BTC-USD/spot') },
     logLevel,
   }
+}
+
+/** At most 64: each thread is a V8 isolate with its own verifier, and more than the cores gains nothing. */
+function verifyThreads(env: Env): number {
+  const threads = nonNegativeInt(env, 'NIP98_VERIFY_THREADS', Math.min(4, availableParallelism()))
+  if (threads > 64) throw new ConfigError('NIP98_VERIFY_THREADS', `must be at most 64, got ${threads}`)
+  return threads
 }
 
 function nonNegativeInt(env: Env, name: string, fallback: number, unit = ''): number {

@@ -9,6 +9,7 @@
 // time), requests with an Origin (CORS answers vary by it) and other methods always take the full path.
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
+import { LRUCache } from 'lru-cache'
 import type { Database } from '../db/database.js'
 import { nowSeconds } from '../platform/ids.js'
 import type { ApiEnv } from './env.js'
@@ -23,7 +24,7 @@ interface Entry {
 }
 
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry>()
+  private readonly entries: LRUCache<string, Entry>
   /** Answers served from memory, and cacheable answers computed (for tests and metrics). */
   readonly stats = { hits: 0, fills: 0 }
   /** Route patterns (as the app's router names them) whose answers may be kept. */
@@ -31,8 +32,10 @@ export class ResponseCache {
 
   constructor(
     private readonly db: Pick<Database, 'dataVersion'>,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.entries = new LRUCache({ max: maxEntries })
+  }
 
   /**
    * Takes the routes of `app` (mounted at `prefix`) that opted in with `defineRoute(…, { cache: true })`: their
@@ -61,8 +64,6 @@ export class ResponseCache {
       const body = new Uint8Array(await res.arrayBuffer())
       const headers: Record<string, string> = {}
       res.headers.forEach((value, name) => (headers[name] = value))
-      // Oldest first out when full: a Map iterates in insertion order.
-      if (!hit && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
       this.entries.set(key, { version, until: auth.session.expiresAt, body, headers })
       this.stats.fills++
     }

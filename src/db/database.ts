@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
+import { LRUCache } from 'lru-cache'
 import {
   DummyDriver,
   Kysely,
@@ -244,7 +245,7 @@ export class SqliteDatabase implements Database {
     }
     const max = options.cacheEntries ?? 0
     if (max <= 0) return async (limit: number, ...args: A) => run(limit, args)
-    const results = new Map<string, { version: number; rows: R[] }>()
+    const results = new LRUCache<string, { version: number; rows: R[] }>({ max })
     return async (limit: number, ...args: A) => {
       const key = `${limit}\u0000${args.join('\u0000')}`
       // Read the version first: a commit landing between this read and the query makes the entry look older
@@ -255,8 +256,6 @@ export class SqliteDatabase implements Database {
       const rows = run(limit, args)
       for (const row of rows) Object.freeze(row)
       Object.freeze(rows)
-      // Oldest first out when full: a Map iterates in insertion order.
-      if (!hit && results.size >= max) results.delete(results.keys().next().value!)
       results.set(key, { version, rows })
       return rows
     }

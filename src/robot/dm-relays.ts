@@ -1,6 +1,7 @@
 // Where a recipient reads NIP-17 DMs (conventions §4): their 10002 from the indexer relays, then their 10050 from
 // the indexers ∪ their write relays; newest valid event wins. Results are cached by pubkey: found for 6 h, not
 // found for 15 min; a lookup nobody answered is not cached (it is a failure, retried by the caller).
+import { LRUCache } from 'lru-cache'
 import type { Clock } from '../workers/clock.js'
 import { realClock } from '../workers/clock.js'
 import { KIND_DM_RELAYS, KIND_RELAY_LIST, newestReplaceable, parseDmRelays, parseRelayList, relaySet } from './lists.js'
@@ -40,14 +41,13 @@ interface Entry {
 }
 
 export class DmRelayResolver {
-  private readonly cache = new Map<string, Entry>()
+  private readonly cache: LRUCache<string, Entry>
   private readonly indexers: string[]
   private readonly clock: Clock
   private readonly foundTtlMs: number
   private readonly notFoundTtlMs: number
   private readonly maxWriteRelays: number
   private readonly maxDmRelays: number
-  private readonly maxEntries: number
   /** Network lookups made (cache misses), for tests and metrics. */
   lookups = 0
 
@@ -61,7 +61,7 @@ export class DmRelayResolver {
     this.notFoundTtlMs = options.notFoundTtlMs ?? NOT_FOUND_TTL_MS
     this.maxWriteRelays = options.maxWriteRelays ?? 8
     this.maxDmRelays = options.maxDmRelays ?? 5
-    this.maxEntries = options.maxEntries ?? 10_000
+    this.cache = new LRUCache({ max: options.maxEntries ?? 10_000 })
   }
 
   /** The recipient's DM relays; [] when they have none. Throws LookupError when no relay could be asked. */
@@ -81,7 +81,6 @@ export class DmRelayResolver {
   }
 
   private remember(pubkey: string, relays: string[]): void {
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string)
     this.cache.set(pubkey, { relays, expiresAt: this.clock.now() + (relays.length > 0 ? this.foundTtlMs : this.notFoundTtlMs) })
   }
 

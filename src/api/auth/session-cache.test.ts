@@ -7,7 +7,7 @@ describe('TtlCache', () => {
     const cache = new TtlCache<string>(100, () => now)
     cache.set('a', 'x')
     expect(cache.get('a')).toBe('x')
-    now += 99
+    now += 100
     expect(cache.get('a')).toBe('x')
     now += 1
     expect(cache.get('a')).toBeUndefined()

@@ -4,34 +4,28 @@
 // expiry is always checked. Admin changes (CLI or environment) are seen within `ttlMs`.
 import { ADMINS_CHANGED_SIGNAL, SESSIONS_ENDED_SIGNAL } from '../../platform/commands.js'
 import type { Platform } from '../../platform/platform.js'
-
+import { LRUCache } from 'lru-cache'
 
 const MAX_ENTRIES = 10_000
 
+/** At most 10,000 values, each for `ttlMs` (least recently used out first when full). */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>()
+  private readonly entries: LRUCache<string, { value: V }>
 
   constructor(
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    // ttlResolution 0: ask the clock on every read (the default caches it for a millisecond by a timer).
+    this.entries = new LRUCache({ max: MAX_ENTRIES, ttl: Math.max(1, ttlMs), ttlResolution: 0, perf: { now } })
+  }
 
   get(key: string): V | undefined {
-    const entry = this.entries.get(key)
-    if (!entry) return undefined
-    if (entry.until <= this.now()) {
-      this.entries.delete(key)
-      return undefined
-    }
-    return entry.value
+    return this.entries.get(key)?.value
   }
 
   set(key: string, value: V): void {
-    if (this.ttlMs <= 0) return
-    // Oldest first out when full: a Map iterates in insertion order.
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!)
-    this.entries.delete(key)
-    this.entries.set(key, { value, until: this.now() + this.ttlMs })
+    if (this.ttlMs > 0) this.entries.set(key, { value })
   }
 
   delete(key: string): void {
